@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+"""The `./xenith` command-line tool (standard library only)."""
