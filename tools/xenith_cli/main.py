@@ -6,6 +6,7 @@ Modules are imported lazily so that a broken or slow module never affects
 the others.
 """
 import importlib
+import os
 import sys
 
 from .common import Fatal, err
@@ -41,6 +42,10 @@ def main(argv):
     except Fatal as e:
         err(str(e))
         return e.code
+    except BrokenPipeError:
+        # A reader such as `| head` went away: not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         err("interrupted")
         return 130

@@ -1,0 +1,73 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: MIT
+# PID 1 of the reference Linux PV domU (busybox only).
+#
+# Kernel command line words it understands:
+#   ip=A.B.C.D/N gw=A.B.C.D   static address (default: DHCP via udhcpc)
+#   xenith.ref.diskwrite      write 4 MiB of random data to /dev/xvda and
+#                             print its sha256 as "XENITH-REF-DISK <sha>"
+#   xenith.ref.poweroff       power off after the READY line
+# It starts busybox httpd on :80 (/var/www) and iperf3 -s, prints
+# "XENITH-REF-READY ip=<addr>", then waits for the toolstack.
+/bin/busybox mkdir -p /proc /sys /dev /usr/bin /usr/sbin
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t devtmpfs devtmpfs /dev
+/bin/busybox --install -s
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mount -t tmpfs tmpfs /tmp
+
+say() { echo "$*" > /dev/hvc0 2>/dev/null || echo "$*"; }
+arg() { for w in $(cat /proc/cmdline); do case "$w" in "$1="*) echo "${w#*=}"; return ;; esac; done; }
+flag() { for w in $(cat /proc/cmdline); do [ "$w" = "$1" ] && return 0; done; return 1; }
+
+modprobe xen-netfront 2>/dev/null
+modprobe xen-blkfront 2>/dev/null
+ip link set lo up
+
+addr=""
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -e /sys/class/net/eth0 ] && break; sleep 0.5; done
+if [ -e /sys/class/net/eth0 ]; then
+    ip link set eth0 up
+    static=$(arg ip)
+    if [ -n "$static" ]; then
+        ip addr add "$static" dev eth0
+        gw=$(arg gw); [ -n "$gw" ] && ip route add default via "$gw"
+        addr=${static%/*}
+    else
+        mkdir -p /usr/share/udhcpc
+        cat > /usr/share/udhcpc/default.script <<'EOS'
+#!/bin/sh
+case "$1" in bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    [ -n "$router" ] && ip route add default via "${router%% *}"
+    echo "$ip" > /tmp/dhcp-ip ;;
+esac
+EOS
+        chmod +x /usr/share/udhcpc/default.script
+        udhcpc -i eth0 -t 20 -T 1 -n -q >/dev/null 2>&1
+        addr=$(cat /tmp/dhcp-ip 2>/dev/null)
+    fi
+    httpd -p 80 -h /var/www
+    iperf3 -s -D >/dev/null 2>&1
+fi
+
+if flag xenith.ref.diskwrite; then
+    for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/xvda ] && break; sleep 0.5; done
+    if [ -b /dev/xvda ]; then
+        dd if=/dev/urandom of=/tmp/pattern bs=1M count=4 2>/dev/null
+        dd if=/tmp/pattern of=/dev/xvda bs=1M conv=fsync 2>/dev/null
+        sync
+        say "XENITH-REF-DISK $(sha256sum /tmp/pattern | cut -d' ' -f1)"
+    else
+        say "XENITH-REF-DISK none"
+    fi
+fi
+
+say "XENITH-REF-READY ip=${addr:-none}"
+if flag xenith.ref.poweroff; then
+    sync
+    poweroff -f
+fi
+while true; do sleep 3600; done

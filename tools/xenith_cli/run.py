@@ -1,0 +1,372 @@
+# SPDX-License-Identifier: MIT
+"""`./xenith run IMAGE_OR_APP`: boot an image as a Xen PV domU and stream
+its console; exit with the guest's exit status.
+
+Where it runs: on a real Xen host (`/proc/xen` and `xl` present) the local
+toolstack is used directly; everywhere else the sandbox (QEMU-nested Xen)
+is started if needed and the same dom0-side script runs there through the
+agent.
+
+Exit status (docs/internals.md): the guest prints `[xenith] exit N` and
+powers off (N == 0) or crashes (N != 0).  We exit with N; with 134 for a
+domain that crashed without an exit line; with 124 when --timeout expired;
+with 0 for a guest (such as the reference Linux) that powered off without
+one.  With --detach we return once the guest printed its first line (or
+the --ready pattern) and leave it running.
+"""
+import argparse
+import hashlib
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+
+from .common import REPO, Fatal, err, info
+from . import sandbox
+
+EXIT_RE = re.compile(rb"\[xenith\] exit (-?\d+)")
+END_RE = re.compile(rb"^XENITH-END state=(\S+) domid=(\S+)")
+
+DOM0_SCRIPT = r'''
+set -u
+name=$1; cfg=$2; timeout=$3; detach=$4; ready=$5
+log=/var/log/xen/console/guest-$name.log
+rm -f "$log"
+t0=$(date +%s.%N)
+if ! xl create "$cfg" >/tmp/xl-create-$name.log 2>&1; then
+    cat /tmp/xl-create-$name.log
+    echo "XENITH-END state=create-failed domid=none"
+    exit 0
+fi
+t1=$(date +%s.%N)
+if ! domid=$(xl domid "$name" 2>/dev/null); then
+    cat /tmp/xl-create-$name.log
+    echo "XENITH-END state=create-failed domid=none"
+    exit 0
+fi
+echo "XENITH-INFO xl-create-seconds=$(awk "BEGIN{print $t1-$t0}")"
+touch "$log"
+tail -n +1 -s 0.1 -F "$log" 2>/dev/null &
+tp=$!
+start=$(date +%s)
+state=running
+while true; do
+    sleep 0.2
+    s=$(xl list "$name" 2>/dev/null | awk 'NR==2{print $5}')
+    if [ -z "$s" ]; then state=gone; break; fi
+    case "$s" in *c*) state=crashed; break ;; *s*) state=shutdown; break ;; esac
+    if [ "$detach" = 1 ]; then
+        if [ -n "$ready" ]; then grep -qE "$ready" "$log" && { state=detached; break; }
+        elif [ -s "$log" ]; then state=detached; break; fi
+    fi
+    if [ "$timeout" != 0 ] && [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
+        state=timeout; break
+    fi
+done
+sleep 0.5
+kill $tp 2>/dev/null; wait $tp 2>/dev/null
+if [ "$state" != detached ]; then
+    if [ "$state" = timeout ] || [ "$state" = crashed ]; then
+        echo "---- xl dmesg (tail) ----"; xl dmesg | tail -n 15
+    fi
+    xl destroy "$name" >/dev/null 2>&1
+fi
+echo "XENITH-END state=$state domid=$domid"
+'''
+
+
+class ConsoleFilter:
+    """Pass the guest console through; pick out our own protocol lines."""
+
+    def __init__(self, quiet=False):
+        self.buf = b""
+        self.exit_code = None
+        self.end_state = None
+        self.domid = None
+        self.quiet = quiet
+        self.lines = []
+        self.info = {}
+
+    def write(self, data):
+        self.buf += data
+        while b"\n" in self.buf:
+            line, self.buf = self.buf.split(b"\n", 1)
+            self._line(line + b"\n")
+
+    def flush(self):
+        pass
+
+    def finish(self):
+        if self.buf:
+            self._line(self.buf)
+            self.buf = b""
+
+    def _line(self, line):
+        m = END_RE.match(line)
+        if m:
+            self.end_state = m.group(1).decode()
+            self.domid = m.group(2).decode()
+            return
+        if line.startswith(b"XENITH-INFO "):
+            k, _, v = line[12:].strip().decode().partition("=")
+            self.info[k] = v
+            return
+        m = EXIT_RE.search(line)
+        if m:
+            self.exit_code = int(m.group(1))
+        self.lines.append(line)
+        if not self.quiet:
+            sys.stdout.buffer.write(line.replace(b"\r\n", b"\n"))
+            sys.stdout.buffer.flush()
+
+
+def on_real_xen():
+    return os.path.isdir("/proc/xen") and os.path.exists(
+        "/proc/xen/capabilities") and subprocess.run(
+        ["which", "xl"], capture_output=True).returncode == 0
+
+
+def resolve_image(target):
+    """An ELF path, or an app folder/name that is built first."""
+    if os.path.isfile(target):
+        return os.path.abspath(target)
+    from . import build  # engineer A's build driver
+    return build.build_app(target)
+
+
+def image_memory(image):
+    """The MEMORY recorded by xenith_add_image, if any."""
+    for cand in (image + ".mem", re.sub(r"\.stripped$", "", image) + ".mem"):
+        if os.path.exists(cand):
+            try:
+                return int(open(cand).read().strip())
+            except ValueError:
+                pass
+    return None
+
+
+def _mac(name):
+    h = hashlib.sha256(name.encode()).digest()
+    return "00:16:3e:%02x:%02x:%02x" % (h[0] & 0x7f, h[1], h[2])
+
+
+def parse(argv):
+    ap = argparse.ArgumentParser(prog="./xenith run")
+    ap.add_argument("image", nargs="?", help="ELF image, or app (apps/hello)")
+    ap.add_argument("--reference-linux", action="store_true",
+                    help="boot the reference Linux PV domU instead")
+    ap.add_argument("--memory", type=int, help="guest memory in MB")
+    ap.add_argument("--net", action="store_true",
+                    help="attach a vif on xenbr0 (dom0 is 10.0.0.1)")
+    ap.add_argument("--disk", action="append", default=[],
+                    metavar="FILE[:ro]",
+                    help="host file (copied in, and back if writable), or "
+                         "dom0:/path for a file already in dom0")
+    ap.add_argument("--forward", action="append", default=[],
+                    metavar="HOSTPORT:GUESTPORT")
+    ap.add_argument("--cmdline", default="", help="guest command line")
+    ap.add_argument("--timeout", type=int, default=0,
+                    help="destroy the guest after S seconds (exit 124)")
+    ap.add_argument("--detach", action="store_true",
+                    help="return once the guest is up; print its name")
+    ap.add_argument("--ready", default="",
+                    help="with --detach: regex on the console meaning up")
+    ap.add_argument("--name", help="domain name (default: generated)")
+    ap.add_argument("--vcpus", type=int, default=1)
+    a = ap.parse_args(argv)
+    if not a.image and not a.reference_linux:
+        ap.error("an image or app, or --reference-linux, is required")
+    return a
+
+
+class Dom0:
+    """Where dom0 commands run: the sandbox agent, or the local host."""
+
+    def __init__(self):
+        self.local = on_real_xen()
+        if not self.local:
+            sandbox.start(quiet=True)
+
+    def exec(self, script, out, timeout=None):
+        if not self.local:
+            return sandbox.agent_exec(script, out=out, timeout=timeout)
+        p = subprocess.Popen(["bash", "-c", script], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+        for chunk in iter(lambda: p.stdout.read1(65536), b""):
+            out.write(chunk)
+        return p.wait()
+
+    def capture(self, script, timeout=120):
+        if not self.local:
+            return sandbox.agent_capture(script, timeout=timeout)[1]
+        return subprocess.run(["bash", "-c", script], check=True, text=True,
+                              capture_output=True).stdout
+
+    def put(self, path, name):
+        if self.local:
+            return path
+        return sandbox.put_file(path, name)
+
+
+def _stage_kernel(d0, path, kind):
+    digest = hashlib.sha256(open(path, "rb").read()).hexdigest()[:12]
+    return d0.put(path, f"images/{digest}-{os.path.basename(path)}")
+
+
+def build_config(a, d0, name):
+    lines = [f'name = "{name}"', 'type = "pv"',
+             'on_poweroff = "preserve"', 'on_crash = "preserve"',
+             'on_reboot = "preserve"', f"vcpus = {a.vcpus}"]
+    if a.reference_linux:
+        lay = sandbox.sandbox_build.build(quiet_if_cached=True)
+        kernel = _stage_kernel(d0, lay.vmlinuz, "kernel")
+        ramdisk = _stage_kernel(d0, lay.ref_initrd, "ramdisk")
+        lines += [f'kernel = "{kernel}"', f'ramdisk = "{ramdisk}"']
+        mem = a.memory or 512
+        extra = "console=hvc0 quiet " + a.cmdline
+    else:
+        image = resolve_image(a.image)
+        kernel = _stage_kernel(d0, image, "kernel")
+        lines.append(f'kernel = "{kernel}"')
+        mem = a.memory or image_memory(image) or 16
+        extra = a.cmdline
+    lines.append(f"memory = {mem}")
+    lines.append(f"extra = {json_str(extra.strip())}")
+    if a.net:
+        lines.append(f"vif = [ 'bridge=xenbr0,mac={_mac(name)}' ]")
+    disks, copies = [], []
+    for i, spec in enumerate(a.disk):
+        ro = spec.endswith(":ro")
+        path = spec[:-3] if ro else spec
+        vdev = "xvd" + chr(ord("a") + i)
+        mode = "r" if ro else "w"
+        if path.startswith("dom0:") or d0.local:
+            dpath = path[5:] if path.startswith("dom0:") else \
+                os.path.abspath(path)
+        else:
+            if not os.path.isfile(path):
+                raise Fatal(f"--disk {path}: no such file")
+            staged = d0.put(path, f"disks/{name}-{vdev}.img")
+            dpath = f"/var/lib/xenith/disks/{name}-{vdev}.img"
+            copies.append((path, staged, dpath, ro))
+        disks.append(f"'format=raw,vdev={vdev},access={mode},"
+                     f"target={dpath}'")
+    if disks:
+        lines.append(f"disk = [ {', '.join(disks)} ]")
+    return "\n".join(lines) + "\n", copies
+
+
+def json_str(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _static_ip(cmdline):
+    m = re.search(r"(?:^|\s)ip=([0-9.]+)", cmdline)
+    return m.group(1) if m else ""
+
+
+def setup_forwards(a, d0, name):
+    """host:H -> QEMU hostfwd -> dom0:D -> socat -> guest:G."""
+    done = []
+    for spec in a.forward:
+        try:
+            hp, gp = (int(x) for x in spec.split(":"))
+        except ValueError:
+            raise Fatal(f"--forward {spec}: expected HOSTPORT:GUESTPORT")
+        dport = 20000 + gp % 10000
+        ip = _static_ip(a.cmdline)
+        mac = _mac(name)
+        lookup = (f"ip={ip}; [ -n \"$ip\" ] || ip=$(awk '$2==\"{mac}\"{{print $3}}' "
+                  "/run/dnsmasq.leases | tail -1)")
+        script = (f"pkill -f 'TCP-LISTEN:{dport},' ; "
+                  f"nohup socat TCP-LISTEN:{dport},reuseaddr,fork "
+                  f"SYSTEM:{shlex.quote(lookup + f'; exec socat - TCP:$ip:{gp}')}"
+                  f" >/dev/null 2>&1 & echo started")
+        d0.capture(script)
+        if not d0.local:
+            try:
+                sandbox.qmp(f"hostfwd_remove tcp:127.0.0.1:{hp}")
+            except Fatal:
+                pass
+            sandbox.qmp(f"hostfwd_add tcp:127.0.0.1:{hp}-:{dport}")
+        info(f"forwarding 127.0.0.1:{hp} -> guest port {gp}")
+        done.append((hp, dport))
+    return done
+
+
+def teardown_forwards(d0, done):
+    for hp, dport in done:
+        try:
+            d0.capture(f"pkill -f 'TCP-LISTEN:{dport},' ; true")
+            if not d0.local:
+                sandbox.qmp(f"hostfwd_remove tcp:127.0.0.1:{hp}")
+        except (Fatal, OSError):
+            pass
+
+
+def cmd(argv):
+    a = parse(argv)
+    d0 = Dom0()
+    app = "linux" if a.reference_linux else \
+        re.sub(r"[^A-Za-z0-9]", "", os.path.basename(a.image.rstrip("/")))
+    name = a.name or f"xn-{app[:12]}-{os.getpid() % 100000}"
+    cfg, copies = build_config(a, d0, name)
+    script_prefix = "mkdir -p /var/lib/xenith/cfg /var/lib/xenith/disks\n"
+    for _src, staged, dpath, _ro in copies:
+        script_prefix += f"cp {shlex.quote(staged)} {shlex.quote(dpath)}\n"
+    cfg_path = f"/var/lib/xenith/cfg/{name}.cfg"
+    script_prefix += f"cat > {cfg_path} <<'XENITH_CFG_EOF'\n{cfg}XENITH_CFG_EOF\n"
+    if d0.local:
+        cfg_path = os.path.join("/tmp", f"{name}.cfg")
+        script_prefix = f"cat > {cfg_path} <<'XENITH_CFG_EOF'\n{cfg}XENITH_CFG_EOF\n"
+    forwards = setup_forwards(a, d0, name)
+    script = (script_prefix + "set -- " + " ".join(shlex.quote(str(x)) for x in
+              (name, cfg_path, a.timeout, int(a.detach), a.ready))
+              + "\n" + DOM0_SCRIPT)
+    filt = ConsoleFilter()
+    t0 = time.monotonic()
+    try:
+        host_timeout = a.timeout + 120 if a.timeout else None
+        d0.exec(script, out=filt, timeout=host_timeout)
+    except TimeoutError:
+        err("the dom0 side did not report back in time")
+        sandbox.print_diagnostics(f"/var/log/xen/console/guest-{name}.log")
+        return 124
+    finally:
+        filt.finish()
+        if not a.detach:
+            teardown_forwards(d0, forwards)
+    dt = time.monotonic() - t0
+    if not a.detach:
+        for src, staged, dpath, ro in copies:
+            if not ro:
+                d0.capture(f"cp {shlex.quote(dpath)} {shlex.quote(staged)} "
+                           f"&& rm -f {shlex.quote(dpath)}")
+                os.replace(os.path.join(sandbox.state_dir(), "share",
+                                        staged[len('/share/'):]), src)
+            else:
+                d0.capture(f"rm -f {shlex.quote(dpath)}")
+    state = filt.end_state
+    if state == "detached":
+        print(name)
+        return 0
+    if state == "create-failed":
+        err(f"xl create failed for {name} (see the output above)")
+        return 125
+    if state == "timeout":
+        err(f"guest {name} did not finish within {a.timeout} s; destroyed")
+        return 124
+    if state is None:
+        err("lost contact with dom0 before the guest finished")
+        return 125
+    if filt.exit_code is not None:
+        code = filt.exit_code & 0xff
+    elif state == "crashed":
+        err(f"guest {name} crashed (no exit status on its console)")
+        code = 134
+    else:
+        code = 0
+    info(f"guest {name} {state}, exit status {code} ({dt:.1f} s)")
+    return code
