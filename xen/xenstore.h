@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include <xen/xen.h>
+#include <xen/event_channel.h>
 #include <xen/io/xs_wire.h>
 
 /* A transaction id; XS_TX_NONE runs an operation outside any transaction. */
@@ -219,5 +220,17 @@ int xs_transaction_end(struct xs_conn *c, xs_tx_t tx, bool abort);
 int xs_transaction_run(struct xs_conn *c,
                        int (*body)(struct xs_conn *c, xs_tx_t tx, void *arg),
                        void *arg);
+
+/* ---- the guest's connection (xen/xenstore_glue.c, guest only) ---- */
+
+/*
+ * Connect to xenstored through start_info's store_mfn and store_evtchn:
+ * bind the channel and adopt the (already mapped) ring page. Needs
+ * evtchn, sched and time. 0 or -errno.
+ */
+int xenstore_init(unsigned long store_mfn, evtchn_port_t port);
+
+/* The domain's connection, NULL before xenstore_init() succeeded. */
+struct xs_conn *xenstore_conn(void);
 
 #endif /* XEN_XENSTORE_H */

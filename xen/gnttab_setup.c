@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xen/gnttab_setup.c - obtain and map the domain's grant table (PV).
+ *
+ * Guest only; the bookkeeping it hands the table to is xen/gnttab.c. PV
+ * guests ask Xen for the table's machine frames with GNTTABOP_setup_table
+ * (after GNTTABOP_query_size, never beyond max_nr_frames) and map them
+ * themselves. Design choice: the frames are mapped over a block of our
+ * own pages with update_va_mapping, so the table is virtually contiguous
+ * without a separate VA allocator; those pages' original frames are
+ * given up for the domain's lifetime (GNTTAB_WANT_FRAMES pages). On
+ * resume this must run again (not implemented yet). PVH would use
+ * XENMEM_add_to_physmap(XENMAPSPACE_grant_table) instead.
+ * Reference: xen/include/public/grant_table.h.
+ */
+#include <errno.h>
+
+#include "arch/x86_64/arch.h"
+#include "kernel/mm.h"
+#include "xen/gnttab.h"
+#include "xen/hypercall.h"
+
+/* 4 frames = 2048 entries: ample for a netfront and a blkfront. */
+#define GNTTAB_WANT_FRAMES 4
+
+/* Present, writable, accessed, dirty: a kernel data mapping on PV. */
+#define GNTTAB_PTE_FLAGS 0x63ULL
+
+int gnttab_setup(void)
+{
+    struct gnttab_query_size q = { .dom = DOMID_SELF };
+    struct gnttab_setup_table s = { .dom = DOMID_SELF };
+    xen_pfn_t frames[GNTTAB_MAX_FRAMES];
+    unsigned int n, order = 0;
+    char *va;
+    int rc;
+
+    rc = hypercall_grant_table_op(GNTTABOP_query_size, &q, 1);
+    if (rc < 0)
+        return rc;
+    if (q.status != GNTST_okay)
+        return -EIO;
+    n = gnttab_frames_to_use(q.max_nr_frames, GNTTAB_WANT_FRAMES);
+    if (n == 0)
+        return -ENODEV;
+
+    s.nr_frames = n;
+    set_xen_guest_handle(s.frame_list, frames);
+    rc = hypercall_grant_table_op(GNTTABOP_setup_table, &s, 1);
+    if (rc < 0)
+        return rc;
+    if (s.status != GNTST_okay)
+        return -EIO;
+
+    while ((1U << order) < n)
+        order++;
+    va = mm_alloc_pages(order);
+    if (!va)
+        return -ENOMEM;
+    for (unsigned int i = 0; i < n; i++) {
+        uint64_t pte = ((uint64_t)frames[i] << ARCH_PAGE_SHIFT) |
+                       GNTTAB_PTE_FLAGS;
+
+        rc = hypercall_update_va_mapping(
+            (unsigned long)(va + i * ARCH_PAGE_SIZE), pte, UVMF_INVLPG);
+        if (rc < 0)
+            return rc; /* pages stay allocated: their frames are remapped */
+    }
+    return gnttab_init((grant_entry_v1_t *)va, n * GNTTAB_ENTRIES_PER_FRAME);
+}
