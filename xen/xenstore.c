@@ -101,10 +101,7 @@ int xs_error_to_errno(const char *s)
     return -EIO;
 }
 
-static void xs_log(struct xs_conn *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void xs_log(struct xs_conn *c, const char *fmt, ...)
+void xs_log(struct xs_conn *c, const char *fmt, ...)
 {
     va_list ap;
 

@@ -137,6 +137,13 @@ int xs_ring_read(struct xenstore_domain_interface *intf, void *data,
  */
 int xs_error_to_errno(const char *s);
 
+/*
+ * Log one line through the transport and keep it in c->last_error
+ * (truncated to its size). For xenbus and drivers naming their paths.
+ */
+void xs_log(struct xs_conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* ---- connection ---- */
 
 /*

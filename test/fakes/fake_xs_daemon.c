@@ -266,6 +266,8 @@ static void execute(struct fake_xs *fx, const struct xsd_sockmsg *req,
         fake_xs_set(fx, path, val);
         reply_ok(fx, req);
         fire(fx, path);
+        if (fx->on_write)
+            fx->on_write(fx, path, val);
         break;
     }
     case XS_MKDIR:

@@ -32,6 +32,13 @@ struct fake_xs {
     bool stalled;         /* daemon does nothing; waits hit the deadline */
     unsigned fail_commits; /* next N commits answer EAGAIN */
     uint64_t step_ns;     /* fake time per wait() call */
+    /*
+     * Called after every XS_WRITE is applied and answered: a test's
+     * backend model reacts here (e.g. to the frontend's state node).
+     */
+    void (*on_write)(struct fake_xs *fx, const char *path,
+                     const char *value);
+    void *hook_arg;
 
     /* observations */
     uint64_t now_ns;
