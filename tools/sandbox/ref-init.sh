@@ -46,7 +46,7 @@ case "$1" in bound|renew)
 esac
 EOS
         chmod +x /usr/share/udhcpc/default.script
-        udhcpc -i eth0 -t 20 -T 1 -n -q >/dev/null 2>&1
+        udhcpc -i eth0 -s /usr/share/udhcpc/default.script -t 20 -T 1 -n -q >/dev/null 2>&1
         addr=$(cat /tmp/dhcp-ip 2>/dev/null)
     fi
     httpd -p 80 -h /var/www

@@ -278,12 +278,22 @@ def setup_forwards(a, d0, name):
         dport = 20000 + gp % 10000
         ip = _static_ip(a.cmdline)
         mac = _mac(name)
-        lookup = (f"ip={ip}; [ -n \"$ip\" ] || ip=$(awk '$2==\"{mac}\"{{print $3}}' "
-                  "/run/dnsmasq.leases | tail -1)")
-        script = (f"pkill -f 'TCP-LISTEN:{dport},' ; "
-                  f"nohup socat TCP-LISTEN:{dport},reuseaddr,fork "
-                  f"SYSTEM:{shlex.quote(lookup + f'; exec socat - TCP:$ip:{gp}')}"
-                  f" >/dev/null 2>&1 & echo started")
+        helper = f"/run/xenith-fwd-{dport}"
+        # The guest's address: static from its command line, else the
+        # DHCP lease of its MAC, looked up per connection (the lease may
+        # come after the forward is set up).
+        script = f"""
+[ -f {helper}.pid ] && kill $(cat {helper}.pid) 2>/dev/null
+cat > {helper}.sh <<'EOF_FWD'
+#!/bin/bash
+ip={ip}
+[ -n "$ip" ] || ip=$(awk '$2=="{mac}"{{print $3}}' /run/dnsmasq.leases | tail -1)
+exec socat - TCP:"$ip":{gp}
+EOF_FWD
+chmod +x {helper}.sh
+socat TCP-LISTEN:{dport},reuseaddr,fork EXEC:{helper}.sh </dev/null >/dev/null 2>&1 &
+echo $! > {helper}.pid
+"""
         d0.capture(script)
         if not d0.local:
             try:
@@ -299,7 +309,8 @@ def setup_forwards(a, d0, name):
 def teardown_forwards(d0, done):
     for hp, dport in done:
         try:
-            d0.capture(f"pkill -f 'TCP-LISTEN:{dport},' ; true")
+            d0.capture(f"kill $(cat /run/xenith-fwd-{dport}.pid) "
+                       f"2>/dev/null; rm -f /run/xenith-fwd-{dport}.*; true")
             if not d0.local:
                 sandbox.qmp(f"hostfwd_remove tcp:127.0.0.1:{hp}")
         except (Fatal, OSError):
