@@ -49,7 +49,7 @@ typedef void (*xn_thread_fn)(void *arg);
 
 /*
  * Create a runnable thread that calls fn(arg). stack_size 0 picks the
- * default (64 KiB); it is rounded up to whole pages and gets an unmapped
+ * default (56 KiB); it is rounded up to whole pages and gets an unmapped
  * guard page below it, so an overflow faults instead of corrupting
  * memory. name is copied (up to 15 characters) and shows in crash reports.
  * Each thread has its own newlib reentrancy state (errno, stdio buffers)
@@ -112,6 +112,38 @@ xn_result xn_event_bind(unsigned int port, xn_event_fn fn, void *arg);
 xn_result xn_event_notify(unsigned int port);
 
 /* --- shutdown & args (owner: A) --- */
+
+/*
+ * The command line exactly as the toolstack passed it (xl's `cmdline=`,
+ * `./xenith run --cmdline`). main() receives it split into words at
+ * blanks, "double quotes" grouping blanks into one word. Words starting
+ * with "xenith." are kernel options (xenith.boottrace prints the boot
+ * timeline) and are not passed on. If a lone "--" appears, the words
+ * before it that look like KEY=VALUE become environment variables
+ * (getenv()) and only the words after it are arguments; without "--"
+ * every other word is an argument. argv[0] is the image name.
+ */
+const char *xn_cmdline(void);
+
+/* Non-zero if the kernel option `name` (e.g. "xenith.boottrace") is set. */
+int xn_cmdline_has(const char *name);
+
+/* Values for xn_shutdown(); they are Xen's SHUTDOWN_* codes. */
+enum xn_shutdown_reason {
+    XN_SHUTDOWN_POWEROFF = 0,
+    XN_SHUTDOWN_REBOOT = 1,
+    XN_SHUTDOWN_CRASH = 3,
+};
+
+/*
+ * Drain the console and shut the domain down now, without running atexit
+ * handlers or flushing stdio. Apps normally return from main() or call
+ * exit(n) instead: that runs the handlers, prints "[xenith] exit N" and
+ * powers off for 0 or crashes for any other N, so every toolstack sees a
+ * failure (the exit-status protocol in docs/internals.md).
+ */
+__attribute__((noreturn)) void xn_shutdown(enum xn_shutdown_reason reason);
+
 /* --- end A --- */
 
 /* ------------------------------------------------------------------ */

@@ -97,3 +97,15 @@ int hypercall_sched_op_shutdown(unsigned int reason)
     fake_hc.shutdown_reason = reason;
     return 0;
 }
+
+int hypercall_console_io(int cmd, unsigned int count, char *buf)
+{
+    fake_hc.console_io_calls++;
+    if (cmd != CONSOLEIO_write)
+        return -ENOSYS;
+    if (count > sizeof(fake_hc.console_io_buf))
+        count = sizeof(fake_hc.console_io_buf);
+    memcpy(fake_hc.console_io_buf, buf, count);
+    fake_hc.console_io_len = count;
+    return 0;
+}

@@ -40,6 +40,10 @@ struct fake_hc_state {
     unsigned int shutdown_reason;
     void (*on_block)(void *arg);
     void *on_block_arg;
+    /* console_io: the last bytes written to Xen's emergency console */
+    unsigned int console_io_calls;
+    char console_io_buf[256];
+    unsigned int console_io_len;
 };
 
 extern struct fake_hc_state fake_hc;
