@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+/*
+ * apps/crash/main.c - deliberately crash, to show the crash report.
+ *
+ * The first argument picks the fault: "null" (read through a NULL
+ * pointer: page fault at 0), "div0" (integer divide error), "stack"
+ * (unbounded recursion into the stack's guard page). Each must end in a
+ * "[xenith] CRASH" report and a crashed domain. "abort" shows newlib's
+ * abort(): no signals here, so it ends as "[xenith] exit 1". Reaching the
+ * end of main() (status 2) is a failure.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* volatile: keep the compiler from proving the faults away. */
+static volatile int zero;
+static int *volatile null_ptr;
+static volatile int depth_limit = -1; /* never reached: recurse forever */
+
+__attribute__((noinline)) static int do_null(void)
+{
+    return *null_ptr;
+}
+
+__attribute__((noinline)) static int do_div0(int x)
+{
+    return x / zero;
+}
+
+__attribute__((noinline)) static int do_recurse(int depth)
+{
+    volatile char pad[512];
+
+    pad[0] = (char)depth;
+    if (depth == depth_limit)
+        return 0;
+    return do_recurse(depth + 1) + pad[0];
+}
+
+int main(int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "null";
+
+    printf("crash: provoking '%s'\n", what);
+    fflush(stdout);
+    if (strcmp(what, "null") == 0)
+        printf("%d\n", do_null());
+    else if (strcmp(what, "div0") == 0)
+        printf("%d\n", do_div0(1));
+    else if (strcmp(what, "stack") == 0)
+        printf("%d\n", do_recurse(0));
+    else if (strcmp(what, "abort") == 0)
+        abort();
+    else
+        printf("crash: unknown fault '%s' (null, div0, stack, abort)\n",
+               what);
+    return 2; /* not reached for a known fault */
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+/*
+ * arch/x86_64/arch.h - what the architecture layer offers the kernel.
+ *
+ * The x86_64 layer owns the CPU: entry, exceptions, page tables, the raw
+ * hypercall primitive and a few instructions (rdtsc, rdrand). Design
+ * choice: the interface is neutral about PV vs PVH; everything that is
+ * PV-specific (start_info handling, mmu_update page tables, trap table
+ * registration) lives in arch/x86_64/pv/ so a PVH entry can arrive as a
+ * sibling directory implementing the same functions. Xen protocol logic
+ * does not belong here; typed hypercalls are in xen/hypercall.h.
+ * Reference: xen/include/public/arch-x86/xen-x86_64.h.
+ */
+#ifndef ARCH_X86_64_ARCH_H
+#define ARCH_X86_64_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <xen/xen.h>
+
+#define ARCH_PAGE_SHIFT 12
+#define ARCH_PAGE_SIZE (1UL << ARCH_PAGE_SHIFT)
+
+/*
+ * The frame every entry stub saves (entry.S builds it; keep in sync).
+ * vector is the exception number, -1 for the event upcall and -2 for the
+ * failsafe callback.
+ */
+struct arch_regs {
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+    uint64_t rax, rcx, rdx, rsi, rdi;
+    int64_t vector;
+    uint64_t error_code;
+    uint64_t rip, cs, rflags, rsp, ss;
+};
+
+/*
+ * The raw hypercall: call the hypercall page stub for `nr` with up to five
+ * arguments. Returns Xen's result (0/positive or -errno), -ENOSYS for an
+ * out-of-range nr. Only xen/hypercall.c and arch/ should call it.
+ */
+long arch_hypercall(unsigned int nr, unsigned long a1, unsigned long a2,
+                    unsigned long a3, unsigned long a4, unsigned long a5);
+
+/* The page at which shared_info must be mapped (the upcall exit uses it). */
+extern char arch_shared_info_page[];
+
+/* ---- bring-up (called in this order by start_kernel) ---- */
+
+/*
+ * Register the trap table, the event and failsafe callbacks, and set
+ * sane FPU/SSE defaults (FCW 0x37f, MXCSR 0x1f80). 0 or -errno.
+ */
+int arch_traps_init(void);
+
+/* Free memory found by arch_mm_init(): mapped, RW, page aligned. */
+struct arch_mem_region {
+    void *start;
+    size_t nr_pages;
+};
+
+/*
+ * Map every page of the domain at VA == pseudo-physical address by
+ * extending the builder's page tables, unmap page 0 and the boot stack
+ * guard, make text read-only, rodata read-only + NX and data NX (when the
+ * CPU has NX). Fills *free with the pages nobody uses yet. 0 or -errno.
+ */
+int arch_mm_init(const start_info_t *si, struct arch_mem_region *free);
+
+/* ---- memory ---- */
+
+/*
+ * Unmap the page at va (page aligned, inside the domain's memory), so
+ * that touching it faults: a stack guard. -EINVAL for a bad address,
+ * -errno from Xen otherwise.
+ */
+int arch_guard_page(void *va);
+
+/* Map the page at va again (RW, NX), e.g. before freeing a stack. */
+int arch_unguard_page(void *va);
+
+/* pfn <-> mfn through the p2m list and Xen's m2p table. */
+unsigned long arch_pfn_to_mfn(unsigned long pfn);
+unsigned long arch_mfn_to_pfn(unsigned long mfn);
+
+/* Machine frame of a virtual address inside the domain's memory. */
+unsigned long arch_virt_to_mfn(const void *va);
+
+/*
+ * Is [va, va + len) mapped (present in the page tables)? Used by the
+ * crash reporter to walk frames without faulting again.
+ */
+bool arch_is_mapped(uintptr_t va, size_t len);
+
+/* ---- CPU ---- */
+
+static inline uint64_t arch_rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* true and *out filled when the CPU has RDRAND and it delivered. */
+bool arch_rdrand64(uint64_t *out);
+
+/* Set the %fs base (thread pointer) for TLS. 0 or -errno. */
+int arch_set_fs_base(uintptr_t base);
+
+/* ---- crash reporting (arch/x86_64/traps.c) ---- */
+
+/* Called by entry.S for every exception; reports and crashes. */
+void trap_handle(struct arch_regs *regs);
+
+/*
+ * Print a symbolised frame-pointer backtrace starting at rbp (and rip
+ * first) through print(). Stops at a NULL or unmapped frame, or depth 32.
+ */
+void arch_backtrace(uintptr_t rip, uintptr_t rbp,
+                    void (*print)(const char *line));
+
+/*
+ * Symbol containing addr from the table embedded at link time; NULL when
+ * unknown. *offset receives addr - symbol start.
+ */
+const char *arch_symbol(uintptr_t addr, uintptr_t *offset);
+
+/*
+ * The crash reporter's output and shutdown hooks, set by the kernel once
+ * the console works (before that: Xen's emergency console_io).
+ */
+struct arch_crash_ops {
+    void (*write)(const char *s, size_t len);
+    void (*flush)(void);
+    /* Extra lines (thread name ...). May be NULL. */
+    void (*describe)(void (*print)(const char *line));
+};
+void arch_set_crash_ops(const struct arch_crash_ops *ops);
+
+/* Shut the domain down with SHUTDOWN_crash; never returns. */
+__attribute__((noreturn)) void arch_crash(void);
+
+#endif /* ARCH_X86_64_ARCH_H */

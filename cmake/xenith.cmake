@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: MIT
+# cmake/xenith.cmake - xenith_add_image(NAME SOURCES ... [MEMORY MB]).
+#
+# An image is linked twice: the first link gives the final addresses of
+# every function, cmake/gensyms.py turns them into a table (.xnsyms,
+# placed after all text by arch/x86_64/xenith.ld), and the second link
+# embeds it so crash reports can name functions without debug info.
+# Products in the app's build folder: NAME (ELF with Xen notes and
+# symbols), NAME.stripped (the bootable image) and NAME.json (memory size
+# and paths, read by `./xenith run`).
+include_guard(GLOBAL)
+
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+
+set(XENITH_KERNEL_LIBS xenith_lib xenith_kernel xenith_xen xenith_arch)
+
+function(xenith_add_image NAME)
+    cmake_parse_arguments(IMG "" "MEMORY" "SOURCES" ${ARGN})
+    if(NOT IMG_MEMORY)
+        set(IMG_MEMORY 32)
+    endif()
+    if(NOT IMG_SOURCES)
+        message(FATAL_ERROR "xenith_add_image(${NAME}): no SOURCES")
+    endif()
+
+    add_library(${NAME}_objs OBJECT ${IMG_SOURCES})
+    target_link_libraries(${NAME}_objs PRIVATE xenith_guest_flags)
+
+    set(link_libs
+        -Wl,--start-group ${XENITH_KERNEL_LIBS}
+        ${NEWLIB_PREFIX}/x86_64-xen-elf/lib/libc.a
+        ${NEWLIB_PREFIX}/x86_64-xen-elf/lib/libm.a
+        ${XENITH_LIBGCC} -Wl,--end-group)
+
+    add_executable(${NAME}.pass1 $<TARGET_OBJECTS:${NAME}_objs>)
+    target_link_libraries(${NAME}.pass1 PRIVATE xenith_guest_link
+                          ${link_libs})
+
+    set(syms ${CMAKE_CURRENT_BINARY_DIR}/${NAME}_syms.S)
+    add_custom_command(
+        OUTPUT ${syms}
+        COMMAND ${Python3_EXECUTABLE} ${XENITH_ROOT}/cmake/gensyms.py
+                ${CMAKE_NM} $<TARGET_FILE:${NAME}.pass1> ${syms} ${NAME}
+        DEPENDS ${NAME}.pass1 ${XENITH_ROOT}/cmake/gensyms.py
+        COMMENT "Symbol table for ${NAME}")
+
+    add_executable(${NAME} $<TARGET_OBJECTS:${NAME}_objs> ${syms})
+    target_link_libraries(${NAME} PRIVATE xenith_guest_link ${link_libs})
+
+    set(out $<TARGET_FILE:${NAME}>)
+    file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${NAME}.json
+         CONTENT "{\n  \"name\": \"${NAME}\",\n  \"memory_mb\": ${IMG_MEMORY},\n  \"image\": \"$<TARGET_FILE:${NAME}>.stripped\",\n  \"elf\": \"$<TARGET_FILE:${NAME}>\"\n}\n")
+    add_custom_command(TARGET ${NAME} POST_BUILD
+        COMMAND ${CMAKE_STRIP} --strip-all -o ${out}.stripped ${out}
+        COMMENT "Stripped image ${NAME}.stripped")
+endfunction()

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+/*
+ * kernel/main.c - start_kernel(): the whole PV bring-up, top to bottom.
+ *
+ * _start (arch/x86_64/entry.S) switches to the boot stack and calls
+ * start_kernel() with start_info. Each step below depends only on the
+ * ones before it: traps first (so any fault is reported), then all memory
+ * mapped and protected, shared_info (events, time), the console ring, the
+ * event channels, pvclock, the page allocator, the scheduler. The boot
+ * code then becomes the scheduler's "boot" thread and starts "main", the
+ * thread that runs newlib's constructors and the app's main(); exit()
+ * ends the domain (exit-status protocol in docs/internals.md), so "boot"
+ * never gets it back. Every stage is timestamped with the TSC; with the
+ * kernel option xenith.boottrace the timeline is printed in microseconds
+ * (converted with the pvclock scale once it is known).
+ * Reference: xen/include/public/xen.h (start_info), sched.h (shutdown).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/x86_64/arch.h"
+#include "include/xenith.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
+#include "kernel/sched.h"
+#include "lib/args.h"
+#include "xen/console.h"
+#include "xen/evtchn.h"
+#include "xen/hypercall.h"
+#include "xen/shinfo.h"
+#include "xen/time.h"
+
+int main(int argc, char **argv, char **envp);
+extern void _init(void);
+typedef void (*ctor_fn)(void);
+extern ctor_fn __preinit_array_start[], __preinit_array_end[];
+extern ctor_fn __init_array_start[], __init_array_end[];
+extern char **environ;
+
+/* The image name, emitted with the symbol table (weak: first link). */
+extern const char xn_app_name[] __attribute__((weak));
+
+static start_info_t *start_info;
+static struct args args;
+
+/* ---- boot timeline ---- */
+
+#define BOOT_STAGES 16
+static struct {
+    const char *name;
+    uint64_t tsc;
+} stages[BOOT_STAGES];
+static unsigned int nr_stages;
+
+static void boot_stage(const char *name)
+{
+    if (nr_stages < BOOT_STAGES) {
+        stages[nr_stages].name = name;
+        stages[nr_stages].tsc = arch_rdtsc();
+        nr_stages++;
+    }
+}
+
+static void boot_trace_print(void)
+{
+    struct vcpu_info *v = shinfo_vcpu0();
+    struct vcpu_time_info scale;
+
+    if (!v || nr_stages == 0)
+        return;
+    /* pvclock_ns() over a copy whose epoch is the first stamp converts
+     * any later TSC value into ns since that stamp. */
+    scale = v->time;
+    scale.system_time = 0;
+    scale.tsc_timestamp = stages[0].tsc;
+    printf("[xenith] boot timeline (us since start_kernel):\n");
+    for (unsigned int i = 0; i < nr_stages; i++)
+        printf("[xenith]   %-12s %8llu\n", stages[i].name,
+               (unsigned long long)(pvclock_ns(&scale, stages[i].tsc) /
+                                    1000));
+}
+
+/* ---- crash reporter glue ---- */
+
+static void crash_write(const char *s, size_t len)
+{
+    console_write(s, len);
+}
+
+static void crash_flush(void)
+{
+    console_flush();
+}
+
+static void crash_describe(void (*print)(const char *line))
+{
+    struct sched_thread *t = sched_self();
+    char line[64];
+
+    if (!t)
+        return;
+    snprintf(line, sizeof(line), "  thread: %.*s\n", SCHED_NAME_LEN,
+             t->name);
+    print(line);
+}
+
+static const struct arch_crash_ops crash_ops = {
+    .write = crash_write,
+    .flush = crash_flush,
+    .describe = crash_describe,
+};
+
+/* ---- public API owned here ---- */
+
+const char *xn_cmdline(void)
+{
+    return start_info ? (const char *)start_info->cmd_line : "";
+}
+
+int xn_cmdline_has(const char *name)
+{
+    return args_has_kopt(&args, name);
+}
+
+void xn_shutdown(enum xn_shutdown_reason reason)
+{
+    console_flush();
+    for (;;)
+        hypercall_sched_op_shutdown((unsigned int)reason);
+}
+
+/* ---- bring-up ---- */
+
+/* C constructors (newlib for this target has no __libc_init_array). */
+static void run_constructors(void)
+{
+    for (ctor_fn *f = __preinit_array_start; f < __preinit_array_end; f++)
+        (*f)();
+    _init();
+    for (ctor_fn *f = __init_array_start; f < __init_array_end; f++)
+        (*f)();
+}
+
+static void main_thread(void *unused)
+{
+    (void)unused;
+    /* Environment first, so constructors already see it. */
+    for (int i = 0; args.envp[i]; i++) {
+        char *eq = strchr(args.envp[i], '=');
+
+        *eq = '\0';
+        setenv(args.envp[i], eq + 1, 1);
+        *eq = '=';
+    }
+    run_constructors();
+    if (xn_cmdline_has("xenith.boottrace")) {
+        boot_stage("main()");
+        boot_trace_print();
+    }
+    exit(main(args.argc, args.argv, environ));
+}
+
+static struct xencons_interface *console_page(const start_info_t *si)
+{
+    /* The builder mapped the console page; VA == pseudo-physical. */
+    unsigned long pfn = arch_mfn_to_pfn(si->console.domU.mfn);
+
+    return (struct xencons_interface *)(pfn << ARCH_PAGE_SHIFT);
+}
+
+void start_kernel(start_info_t *si);
+
+void start_kernel(start_info_t *si)
+{
+    struct arch_mem_region free;
+    shared_info_t *shared;
+    struct sched_thread *app;
+    int rc;
+
+    start_info = si;
+    boot_stage("entry");
+
+    if (arch_traps_init())
+        arch_crash(); /* nothing to report with: no traps, no console */
+    boot_stage("traps");
+
+    rc = arch_mm_init(si, &free);
+    if (rc)
+        panic("mapping guest memory failed (%d)", rc);
+    boot_stage("pagetables");
+
+    shared = shinfo_map(si);
+    if (!shared)
+        panic("cannot map shared_info");
+    console_init(console_page(si), si->console.domU.evtchn);
+    arch_set_crash_ops(&crash_ops);
+    boot_stage("console");
+
+    rc = evtchn_init(shared, shinfo_vcpu0());
+    if (rc)
+        panic("evtchn_init: %d", rc);
+    rc = time_init(shared, shinfo_vcpu0());
+    if (rc)
+        panic("time_init: %d", rc);
+    console_set_clock(time_monotonic_ns);
+    boot_stage("evtchn+time");
+
+    rc = mm_init(free.start, free.nr_pages);
+    if (rc)
+        panic("mm_init(%p, %zu pages): %d", free.start, free.nr_pages, rc);
+    boot_stage("mm");
+
+    rc = sched_init();
+    if (rc)
+        panic("sched_init: %d", rc);
+    evtchn_irq_enable();
+    boot_stage("sched");
+
+    if (args_parse(&args, &xn_app_name ? xn_app_name : "app",
+                   (const char *)si->cmd_line, MAX_GUEST_CMDLINE) < 0)
+        console_write("[xenith] warning: command line truncated\n", 41);
+
+    app = sched_thread_create("main", main_thread, NULL, 0);
+    if (!app)
+        panic("cannot create the main thread");
+    sched_thread_join(app);
+    /* main() returned through exit(); reaching here means it did not. */
+    panic("main thread ended without exit()");
+}

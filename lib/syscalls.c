@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lib/syscalls.c - the operating-system layer newlib expects.
+ *
+ * newlib for x86_64-xen-elf ships no syscalls: its reentrant wrappers
+ * (_write_r ...) call the plain names defined here. Design: descriptors
+ * 0-2 are the PV console (stdin non-blocking), the heap is the kernel's
+ * mm_sbrk, clocks come from pvclock (CLOCK_MONOTONIC) and Xen's wallclock
+ * (CLOCK_REALTIME), sleeping is the scheduler's, and _exit implements the
+ * exit-status protocol of docs/internals.md. Everything a unikernel does
+ * not have (files, processes, signals) fails with -1 and a meaningful
+ * errno, never a silent success.
+ * Reference: newlib/libc/include/reent.h (the syscall list), POSIX.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arch/x86_64/arch.h"
+#include "include/xenith.h"
+#include "kernel/mm.h"
+#include "kernel/sched.h"
+#include "xen/console.h"
+#include "xen/hypercall.h"
+#include "xen/time.h"
+
+/* Declared here: newlib's headers do not for this target. */
+int getentropy(void *buf, size_t len);
+int clock_gettime(clockid_t id, struct timespec *ts);
+int clock_getres(clockid_t id, struct timespec *ts);
+int nanosleep(const struct timespec *req, struct timespec *rem);
+void _exit(int status);
+
+static int is_console(int fd)
+{
+    return fd >= 0 && fd <= 2;
+}
+
+/* ---- console I/O ---- */
+
+_READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
+{
+    long n;
+
+    if (fd != 1 && fd != 2) {
+        errno = fd == 0 ? EINVAL : EBADF;
+        return -1;
+    }
+    n = console_write(buf, len);
+    if (n < 0) {
+        errno = EIO;
+        return -1;
+    }
+    return (_READ_WRITE_RETURN_TYPE)n;
+}
+
+_READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
+{
+    long n;
+
+    if (fd != 0) {
+        errno = is_console(fd) ? EINVAL : EBADF;
+        return -1;
+    }
+    n = console_read(buf, len);
+    if (n < 0) {
+        errno = EIO;
+        return -1;
+    }
+    if (n == 0 && len > 0) {
+        errno = EAGAIN; /* non-blocking console input */
+        return -1;
+    }
+    return (_READ_WRITE_RETURN_TYPE)n;
+}
+
+int isatty(int fd)
+{
+    if (is_console(fd))
+        return 1;
+    errno = EBADF;
+    return 0;
+}
+
+int fstat(int fd, struct stat *st)
+{
+    if (!is_console(fd)) {
+        errno = EBADF;
+        return -1;
+    }
+    memset(st, 0, sizeof(*st));
+    st->st_mode = S_IFCHR | 0620;
+    st->st_blksize = 0; /* let stdio line-buffer the console */
+    return 0;
+}
+
+off_t lseek(int fd, off_t off, int whence)
+{
+    (void)off;
+    (void)whence;
+    errno = is_console(fd) ? ESPIPE : EBADF;
+    return -1;
+}
+
+int close(int fd)
+{
+    /* Closing the console is refused: nothing could reopen it. */
+    errno = is_console(fd) ? EPERM : EBADF;
+    return -1;
+}
+
+/* ---- no filesystem ---- */
+
+int open(const char *path, int flags, ...)
+{
+    (void)path;
+    (void)flags;
+    errno = ENOENT;
+    return -1;
+}
+
+int stat(const char *path, struct stat *st)
+{
+    (void)path;
+    (void)st;
+    errno = ENOENT;
+    return -1;
+}
+
+int link(const char *old, const char *new)
+{
+    (void)old;
+    (void)new;
+    errno = EROFS;
+    return -1;
+}
+
+int unlink(const char *path)
+{
+    (void)path;
+    errno = ENOENT;
+    return -1;
+}
+
+/* ---- no processes or signals ---- */
+
+int getpid(void)
+{
+    return 1; /* the only process */
+}
+
+int kill(int pid, int sig)
+{
+    (void)sig;
+    errno = pid == 1 ? ENOSYS : ESRCH;
+    return -1;
+}
+
+int fork(void)
+{
+    errno = ENOSYS;
+    return -1;
+}
+
+int execve(const char *path, char *const argv[], char *const envp[])
+{
+    (void)path;
+    (void)argv;
+    (void)envp;
+    errno = ENOSYS;
+    return -1;
+}
+
+int wait(int *status)
+{
+    (void)status;
+    errno = ECHILD;
+    return -1;
+}
+
+/* ---- memory ---- */
+
+void *sbrk(ptrdiff_t incr)
+{
+    return mm_sbrk(incr); /* sets errno = ENOMEM itself */
+}
+
+/* ---- time ---- */
+
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+    uint64_t ns, sec;
+    uint32_t nsec;
+
+    if (!ts) {
+        errno = EFAULT;
+        return -1;
+    }
+    switch (id) {
+    case CLOCK_MONOTONIC:
+        ns = time_monotonic_ns();
+        ts->tv_sec = (time_t)(ns / 1000000000u);
+        ts->tv_nsec = (long)(ns % 1000000000u);
+        return 0;
+    case CLOCK_REALTIME:
+        time_wall(&sec, &nsec);
+        ts->tv_sec = (time_t)sec;
+        ts->tv_nsec = (long)nsec;
+        return 0;
+    default:
+        errno = EINVAL;
+        return -1;
+    }
+}
+
+int clock_getres(clockid_t id, struct timespec *ts)
+{
+    if (id != CLOCK_MONOTONIC && id != CLOCK_REALTIME) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (ts) {
+        ts->tv_sec = 0;
+        ts->tv_nsec = 1;
+    }
+    return 0;
+}
+
+int gettimeofday(struct timeval *tv, void *tz)
+{
+    uint64_t sec;
+    uint32_t nsec;
+
+    (void)tz;
+    if (tv) {
+        time_wall(&sec, &nsec);
+        tv->tv_sec = (time_t)sec;
+        tv->tv_usec = (suseconds_t)(nsec / 1000);
+    }
+    return 0;
+}
+
+clock_t times(struct tms *t)
+{
+    /* One process, all time is "user" time; CLK_TCK is 1000 in newlib
+     * for this target (sysconf is not wired), so report milliseconds. */
+    clock_t ms = (clock_t)(time_monotonic_ns() / 1000000u);
+
+    if (t) {
+        t->tms_utime = ms;
+        t->tms_stime = 0;
+        t->tms_cutime = 0;
+        t->tms_cstime = 0;
+    }
+    return ms;
+}
+
+int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+    if (!req || req->tv_sec < 0 || req->tv_nsec < 0 ||
+        req->tv_nsec >= 1000000000L) {
+        errno = EINVAL;
+        return -1;
+    }
+    sched_sleep_ns((uint64_t)req->tv_sec * 1000000000u +
+                   (uint64_t)req->tv_nsec);
+    if (rem)
+        rem->tv_sec = rem->tv_nsec = 0;
+    return 0;
+}
+
+int usleep(useconds_t us)
+{
+    sched_sleep_ns((uint64_t)us * 1000u);
+    return 0;
+}
+
+unsigned int sleep(unsigned int s)
+{
+    sched_sleep_ns((uint64_t)s * 1000000000u);
+    return 0;
+}
+
+/* ---- entropy ---- */
+
+/*
+ * RDRAND when the CPU has it. Without it there is no entropy source a
+ * PV guest can trust, so we fail with ENOSYS instead of handing out
+ * predictable bytes (TSC jitter is not a cryptographic source).
+ */
+int getentropy(void *buf, size_t len)
+{
+    unsigned char *p = buf;
+
+    if (len > 256) {
+        errno = EIO; /* POSIX: at most 256 bytes per call */
+        return -1;
+    }
+    while (len) {
+        uint64_t v;
+        size_t n = len < sizeof(v) ? len : sizeof(v);
+
+        if (!arch_rdrand64(&v)) {
+            errno = ENOSYS;
+            return -1;
+        }
+        memcpy(p, &v, n);
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+/* ---- start and end ---- */
+
+/* __libc_init_array() calls these around the constructor arrays. */
+void _init(void)
+{
+}
+
+void _fini(void)
+{
+}
+
+/*
+ * newlib's exit() has run the atexit handlers and flushed stdio. Print
+ * the status line the toolstack side parses, drain the console, and
+ * power off (0) or crash (anything else) so that every toolstack sees
+ * failures.
+ */
+void _exit(int status)
+{
+    char line[32];
+    int n = snprintf(line, sizeof(line), "[xenith] exit %d\n", status);
+
+    console_write(line, (size_t)n);
+    xn_shutdown(status == 0 ? XN_SHUTDOWN_POWEROFF : XN_SHUTDOWN_CRASH);
+}
