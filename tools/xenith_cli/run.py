@@ -16,6 +16,7 @@ the --ready pattern) and leave it running.
 """
 import argparse
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -137,14 +138,13 @@ def resolve_image(target):
 
 
 def image_memory(image):
-    """The MEMORY recorded by xenith_add_image, if any."""
-    for cand in (image + ".mem", re.sub(r"\.stripped$", "", image) + ".mem"):
-        if os.path.exists(cand):
-            try:
-                return int(open(cand).read().strip())
-            except ValueError:
-                pass
-    return None
+    """The MEMORY recorded by xenith_add_image (NAME.json), if any."""
+    base = re.sub(r"\.stripped$", "", image)
+    try:
+        with open(base + ".json") as fh:
+            return int(json.load(fh)["memory_mb"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _mac(name):
