@@ -1,0 +1,204 @@
+# SPDX-License-Identifier: MIT
+"""`./xenith bench [sandbox|boot|all] [--cold]`: measured figures.
+
+Benchmarks are measurements, never pass/fail assertions.  Each suite
+prints a Markdown table and rewrites its own section of
+docs/benchmarks.md (between `<!-- bench:NAME -->` markers), stamped with
+the date, the accelerator and the command, so the document always shows
+what was last measured here.
+
+Suites:
+  sandbox  cold build time (--cold: into a fresh cache), cached start time
+           to a ready dom0 (TCG, and KVM where usable), `xl create` of a
+           no-op PV guest and its first console line (median of 5)
+  boot     the kernel-core figures (image sizes, boot stages, first line
+           next to the no-op guest, smallest memory)
+"""
+import datetime
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from .common import REPO, Fatal, cache_dir, info, run, step
+from . import sandbox
+
+DOC = os.path.join(REPO, "docs", "benchmarks.md")
+NOOP_DIR = os.path.join(REPO, "bench", "noop")
+REPEAT = 5
+
+
+def build_noop():
+    """The no-op PV guest (bench/noop), built with the host toolchain."""
+    out = os.path.join(cache_dir("bench"), "noop.elf")
+    obj = out[:-4] + ".o"
+    run(["gcc", "-c", os.path.join(NOOP_DIR, "noop.S"), "-o", obj])
+    run(["ld", "-nostdlib", "-static", "-z", "max-page-size=4096", "-T",
+         os.path.join(NOOP_DIR, "noop.ld"), obj, "-o", out])
+    return out
+
+
+# dom0 side: create a guest N times; report xl create's duration and the
+# time from the start of `xl create` to the first byte of console output
+# (polled every 10 ms in the xenconsoled log).
+CREATE_SCRIPT = r'''
+set -u
+kernel=$1; mem=$2; n=$3; extra=${4:-}
+for i in $(seq 1 "$n"); do
+    name=xnbench-$$-$i
+    cfg=/tmp/$name.cfg
+    printf 'name="%s"\nkernel="%s"\nmemory=%s\non_poweroff="destroy"\non_crash="preserve"\nextra="%s"\n' \
+        "$name" "$kernel" "$mem" "$extra" > "$cfg"
+    log=/var/log/xen/console/guest-$name.log
+    rm -f "$log"
+    t0=$(date +%s%N)
+    ( xl create "$cfg" >/tmp/$name.out 2>&1; echo $? > /tmp/$name.rc; date +%s%N > /tmp/$name.t1 ) &
+    first=""
+    for _ in $(seq 1 3000); do
+        if [ -s "$log" ]; then first=$(date +%s%N); break; fi
+        sleep 0.01
+    done
+    wait
+    t1=$(cat /tmp/$name.t1)
+    rc=$(cat /tmp/$name.rc)
+    echo "RESULT rc=$rc create_ms=$(( (t1 - t0) / 1000000 )) first_ms=$(( ${first:-0} > 0 ? (first - t0) / 1000000 : -1 ))"
+    for _ in $(seq 1 100); do xl domid "$name" >/dev/null 2>&1 || break; sleep 0.1; done
+    xl destroy "$name" >/dev/null 2>&1
+    [ "$rc" = 0 ] || cat /tmp/$name.out
+done
+'''
+
+
+def measure_create(kernel_host_path, mem, n=REPEAT, extra=""):
+    dpath = sandbox.put_file(kernel_host_path,
+                             "bench/" + os.path.basename(kernel_host_path))
+    _rc, out = sandbox.agent_capture(
+        "set -- " + " ".join(map(shq, (dpath, mem, n, extra))) + "\n"
+        + CREATE_SCRIPT, timeout=600)
+    creates, firsts = [], []
+    for m in re.finditer(r"RESULT rc=(\d+) create_ms=(-?\d+) "
+                         r"first_ms=(-?\d+)", out):
+        if m.group(1) != "0":
+            raise Fatal(f"xl create failed while benchmarking:\n{out}")
+        creates.append(int(m.group(2)))
+        if int(m.group(3)) >= 0:
+            firsts.append(int(m.group(3)))
+    if len(creates) != n:
+        raise Fatal(f"benchmark run incomplete:\n{out}")
+    return creates, firsts
+
+
+def shq(x):
+    return "'" + str(x).replace("'", "'\\''") + "'"
+
+
+def fmt_ms(vals):
+    if not vals:
+        return "n/a"
+    return (f"{statistics.median(vals)} ms (min {min(vals)}, max "
+            f"{max(vals)}, n={len(vals)})")
+
+
+def timed_start(accel):
+    """Stop, then start a dedicated instance; seconds to a ready dom0."""
+    env_before = dict(os.environ)
+    os.environ["XENITH_SANDBOX"] = f"bench{accel}"
+    os.environ["XENITH_ACCEL"] = accel
+    try:
+        sandbox.stop(quiet=True)
+        t0 = time.monotonic()
+        sandbox.start(quiet=True)
+        dt = time.monotonic() - t0
+        sandbox.stop(quiet=True)
+        return dt
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+
+
+def suite_sandbox(cold):
+    rows = []
+    if cold:
+        tmp = tempfile.mkdtemp(prefix="xenith-cold-")
+        info(f"cold sandbox build into {tmp}")
+        t0 = time.monotonic()
+        p = subprocess.run([os.path.join(REPO, "xenith"), "sandbox",
+                            "build"], env=dict(os.environ,
+                                               XENITH_CACHE=tmp))
+        dt = time.monotonic() - t0
+        shutil.rmtree(tmp, ignore_errors=True)
+        if p.returncode != 0:
+            raise Fatal("cold sandbox build failed")
+        rows.append(("Cold sandbox build (empty cache; host packages "
+                     "already installed)", f"{dt:.0f} s"))
+    tcg = timed_start("tcg")
+    rows.append(("Cached start to a ready dom0, TCG", f"{tcg:.1f} s"))
+    ok, why = sandbox._kvm_usable()
+    if ok:
+        kvm = timed_start("kvm")
+        rows.append(("Cached start to a ready dom0, KVM", f"{kvm:.1f} s"))
+    else:
+        rows.append(("Cached start to a ready dom0, KVM",
+                     f"not measurable here: {why}"))
+    sandbox.start(quiet=True)
+    noop = build_noop()
+    creates, firsts = measure_create(noop, 4)
+    rows.append((f"`xl create` of the no-op PV guest "
+                 f"({os.path.getsize(noop)} B, memory=4)", fmt_ms(creates)))
+    rows.append(("`xl create` start to the no-op guest's first console "
+                 "byte (10 ms polling)", fmt_ms(firsts)))
+    return rows
+
+
+def write_section(name, rows, command, notes=""):
+    st = sandbox._read_state() or {}
+    accel = st.get("accel", sandbox.choose_accel()[0])
+    today = datetime.date.today().isoformat()
+    body = [f"Measured {today} with `{command}` (accelerator: {accel}, "
+            f"{os.cpu_count()} host cores).", "",
+            "| Figure | Measured |", "|---|---|"]
+    body += [f"| {a} | {b} |" for a, b in rows]
+    if notes:
+        body += ["", notes]
+    text = "\n".join(body) + "\n"
+    print(text)
+    doc = open(DOC).read() if os.path.exists(DOC) else "# Benchmarks\n"
+    begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    block = f"{begin}\n{text}{end}"
+    if begin in doc and end in doc:
+        doc = re.sub(re.escape(begin) + r".*?" + re.escape(end),
+                     lambda _m: block, doc, flags=re.S)
+    else:
+        doc = doc.rstrip("\n") + f"\n\n## {name}\n\n{block}\n"
+    with open(DOC, "w") as fh:
+        fh.write(doc)
+    info(f"updated {os.path.relpath(DOC, REPO)} (section {name})")
+
+
+SUITES = {"sandbox": suite_sandbox}
+
+
+def cmd(argv):
+    cold = "--cold" in argv
+    names = [a for a in argv if not a.startswith("--")] or ["all"]
+    if names == ["all"]:
+        names = list(SUITES)
+    for n in names:
+        if n not in SUITES:
+            raise Fatal(f"unknown benchmark '{n}' (known: "
+                        f"{', '.join(SUITES)}, all)", code=2)
+    for n in names:
+        with step(f"benchmark {n}"):
+            rows = SUITES[n](cold) if n == "sandbox" else SUITES[n]()
+        command = "./xenith bench " + n + (" --cold" if cold and
+                                          n == "sandbox" else "")
+        write_section(n, rows, command)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cmd(sys.argv[1:]))
