@@ -69,7 +69,7 @@ done
 sleep 0.5
 kill $tp 2>/dev/null; wait $tp 2>/dev/null
 if [ "$state" != detached ]; then
-    if [ "$state" = timeout ] || [ "$state" = crashed ]; then
+    if [ "$state" = timeout ]; then
         echo "---- xl dmesg (tail) ----"; xl dmesg | tail -n 15
     fi
     xl destroy "$name" >/dev/null 2>&1
@@ -317,11 +317,29 @@ def teardown_forwards(d0, done):
             pass
 
 
+def _xen_log_tail(d0, domid):
+    """What Xen itself logged about this domain, if anything (a guest that
+    reported its own crash leaves nothing there)."""
+    if not str(domid).isdigit():
+        return
+    script = (f"xl dmesg | awk '/d{domid}v[0-9]|[Dd]omain {domid}[ :(]/"
+              "{n=22} n>0{print; n--}' | grep -vE '^\\(XEN\\)[ 0]*$' | "
+              "tail -n 40")
+    try:
+        text = d0.capture(script)
+    except (Fatal, OSError, TimeoutError, subprocess.CalledProcessError):
+        return
+    if text.strip():
+        print(f"---- xl dmesg about domain {domid} ----\n" + text.rstrip(),
+              file=sys.stderr)
+
+
 def cmd(argv):
     a = parse(argv)
     d0 = Dom0()
-    app = "linux" if a.reference_linux else \
-        re.sub(r"[^A-Za-z0-9]", "", os.path.basename(a.image.rstrip("/")))
+    app = "linux" if a.reference_linux else re.sub(
+        r"[^A-Za-z0-9]", "",
+        os.path.basename(a.image.rstrip("/")).split(".")[0])
     name = a.name or f"xn-{app[:12]}-{os.getpid() % 100000}"
     cfg, copies = build_config(a, d0, name)
     script_prefix = "mkdir -p /var/lib/xenith/cfg /var/lib/xenith/disks\n"
@@ -376,6 +394,7 @@ def cmd(argv):
         code = filt.exit_code & 0xff
     elif state == "crashed":
         err(f"guest {name} crashed (no exit status on its console)")
+        _xen_log_tail(d0, filt.domid)
         code = 134
     else:
         code = 0
