@@ -249,7 +249,7 @@ static int publish_body(struct xs_conn *c, xs_tx_t tx, void *arg)
     };
     struct netfront *nf = arg;
     const char *dir = nf->xb.nodename;
-    char qdir[XENBUS_PATH_MAX + 16];
+    char qdir[XENBUS_PATH_MAX + 24];
     int rc = 0;
 
     /* A previous connection may have used the other layout. */
