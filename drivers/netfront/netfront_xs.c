@@ -373,15 +373,16 @@ int netfront_xs_step(struct netfront *nf, enum xenbus_action *act)
         return rc;
     nf->back_state = back;
     a = xenbus_front_action(nf->state, back);
-    /* A broken device only ever closes: no new connection to the
-     * backend that misbehaved. */
-    if (nf->broken && (a == XENBUS_ACT_CONNECT ||
-                       a == XENBUS_ACT_GO_CONNECTED ||
-                       a == XENBUS_ACT_RESET)) {
-        bool closed = nf->state == XenbusStateClosing ||
-                      nf->state == XenbusStateClosed;
+    /* A broken device only ever closes (telling the backend it should
+     * stop), and never connects again to a backend that misbehaved. */
+    if (nf->broken && a != XENBUS_ACT_BROKEN) {
+        bool closing = nf->state == XenbusStateClosing ||
+                       nf->state == XenbusStateClosed;
 
-        a = closed ? XENBUS_ACT_NONE : XENBUS_ACT_CLOSE;
+        if (!closing && a != XENBUS_ACT_GO_CLOSED)
+            a = XENBUS_ACT_CLOSE;
+        else if (closing && a != XENBUS_ACT_GO_CLOSED)
+            a = XENBUS_ACT_NONE;
     }
     if (act)
         *act = a;

@@ -27,7 +27,7 @@
 #include "drivers/netfront/netfront.h"
 
 #define FNB_GNT_ENTRIES 4096
-#define FNB_MAX_PAGES 2400
+#define FNB_MAX_PAGES 65536
 #define FNB_FRAME_BASE 0x10000ul
 #define FNB_MAX_PORTS 64
 #define FNB_DOMID 0
