@@ -226,6 +226,7 @@ def build_config(a, d0, name):
         lines += [f'kernel = "{kernel}"', f'ramdisk = "{ramdisk}"']
         mem = a.memory or 512
         extra = "console=hvc0 quiet " + a.cmdline
+        image = None
     else:
         image = resolve_image(a.image)
         kernel = _stage_kernel(d0, image, "kernel")
@@ -255,7 +256,7 @@ def build_config(a, d0, name):
                      f"target={dpath}'")
     if disks:
         lines.append(f"disk = [ {', '.join(disks)} ]")
-    return "\n".join(lines) + "\n", copies
+    return "\n".join(lines) + "\n", copies, image
 
 
 def json_str(s):
@@ -321,17 +322,60 @@ def _xen_log_tail(d0, domid):
     """What Xen itself logged about this domain, if anything (a guest that
     reported its own crash leaves nothing there)."""
     if not str(domid).isdigit():
-        return
+        return ""
     script = (f"xl dmesg | awk '/d{domid}v[0-9]|[Dd]omain {domid}[ :(]/"
               "{n=22} n>0{print; n--}' | grep -vE '^\\(XEN\\)[ 0]*$' | "
               "tail -n 40")
     try:
         text = d0.capture(script)
     except (Fatal, OSError, TimeoutError, subprocess.CalledProcessError):
-        return
+        return ""
     if text.strip():
         print(f"---- xl dmesg about domain {domid} ----\n" + text.rstrip(),
               file=sys.stderr)
+    return text
+
+
+def symbolize(elf, addr):
+    """`func+0xoff` for an address, from the unstripped image's symbols."""
+    if not elf or not os.path.isfile(elf):
+        return None
+    p = subprocess.run(["nm", "-n", "--defined-only", elf],
+                       capture_output=True, text=True)
+    best = None
+    for line in p.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tTwW":
+            a = int(parts[0], 16)
+            if a <= addr:
+                best = (a, parts[2])
+            else:
+                break
+    return f"{best[1]}+{addr - best[0]:#x}" if best else None
+
+
+def decode_xen_crash(text, elf):
+    """Explain a crash that Xen handled because the guest could not: a
+    fault while Xen was pushing the exception frame (create_bounce_frame),
+    which is what a stack overflow into the guard page looks like in PV
+    (64-bit PV kernels have no IST stack to take the fault on)."""
+    rip = re.search(r"RIP:\s+\w+:\[<([0-9a-f]+)>\]", text)
+    rsp = re.search(r"rsp: ([0-9a-f]+)", text)
+    cr2 = re.search(r"cr2: ([0-9a-f]+)", text)
+    if not rip:
+        return None
+    rip_v = int(rip.group(1), 16)
+    where = symbolize(elf, rip_v) or "?"
+    lines = [f"xenith run: Xen crashed the domain; rip={rip_v:#x} <{where}>"]
+    if rsp and cr2:
+        rsp_v, cr2_v = int(rsp.group(1), 16), int(cr2.group(1), 16)
+        lines.append(f"xenith run: rsp={rsp_v:#x} cr2={cr2_v:#x}")
+        if "Fault while accessing guest memory" in text and \
+                rsp_v >> 12 == cr2_v >> 12:
+            lines.append("xenith run: stack overflow: the stack pointer "
+                         "reached an unmapped guard page, so no exception "
+                         "frame could be pushed")
+    return "\n".join(lines)
 
 
 def cmd(argv):
@@ -341,7 +385,7 @@ def cmd(argv):
         r"[^A-Za-z0-9]", "",
         os.path.basename(a.image.rstrip("/")).split(".")[0])
     name = a.name or f"xn-{app[:12]}-{os.getpid() % 100000}"
-    cfg, copies = build_config(a, d0, name)
+    cfg, copies, image_path = build_config(a, d0, name)
     script_prefix = "mkdir -p /var/lib/xenith/cfg /var/lib/xenith/disks\n"
     for _src, staged, dpath, _ro in copies:
         script_prefix += f"cp {shlex.quote(staged)} {shlex.quote(dpath)}\n"
@@ -394,7 +438,14 @@ def cmd(argv):
         code = filt.exit_code & 0xff
     elif state == "crashed":
         err(f"guest {name} crashed (no exit status on its console)")
-        _xen_log_tail(d0, filt.domid)
+        text = _xen_log_tail(d0, filt.domid)
+        if not any(b"[xenith] CRASH" in ln for ln in filt.lines):
+            elf = None
+            if image_path:
+                elf = re.sub(r"\.stripped$", "", image_path)
+            why = decode_xen_crash(text, elf)
+            if why:
+                print(why)
         code = 134
     else:
         code = 0
