@@ -30,6 +30,7 @@ AGENT_PORT = 7000   # in dom0
 SHELL_PORT = 7001   # in dom0
 QEMU_MEM_MB = 4096
 DOM0_MEM_MB = 1536
+TCG_CPU = ("max,-smap,-avx,-avx2,-fma,-f16c,-avx512f,-vaes,-vpclmulqdq")
 READY_TIMEOUT = int(os.environ.get("XENITH_READY_TIMEOUT", "600"))
 
 
@@ -262,7 +263,11 @@ def _qemu_cmd(lay, accel, st):
         cmd += ["-accel", "kvm", "-cpu", "host,-arch-capabilities"]
     else:
         # -smap: dom0 faults in create_bounce_frame otherwise (trap 2).
-        cmd += ["-accel", "tcg,thread=multi", "-cpu", "max,-smap"]
+        # No AVX family: QEMU 7.2's TCG AVX/AVX2 is new, and glibc picks
+        # its AVX2 string functions when CPUID offers them; user programs
+        # in guests (and xl once) crashed at random with them on.
+        cmd += ["-accel", "tcg,thread=multi", "-cpu",
+                os.environ.get("XENITH_QEMU_CPU", TCG_CPU)]
     cmd += [
         "-machine", "pc", "-m", str(QEMU_MEM_MB), "-smp", "2",
         "-display", "none", "-monitor", "none", "-no-reboot",
@@ -300,7 +305,9 @@ def start(quiet=False):
             stop(quiet=True)
     lay = sandbox_build.build(quiet_if_cached=True)
     accel, why = choose_accel()
-    info(f"accelerator: {accel} ({why})")
+    info(f"accelerator: {accel} ({why})"
+         + ("" if accel == "kvm" else
+            f", cpu {os.environ.get('XENITH_QEMU_CPU', TCG_CPU)}"))
     sd = state_dir()
     share = os.path.join(sd, "share")
     os.makedirs(share, exist_ok=True)
