@@ -167,6 +167,23 @@ static void bad_frees_are_refused(void **state)
     destroy(f);
 }
 
+static void free_with_wrong_order_is_refused(void **state)
+{
+    struct fixture *f = make(1 + 16);
+    char *top = mm_zone_alloc(&f->z, 0);  /* page 15 */
+    char *next = mm_zone_alloc(&f->z, 0); /* page 14, its buddy */
+
+    (void)state;
+    assert_ptr_equal(next + MM_PAGE_SIZE, top);
+    assert_int_equal(mm_zone_free(&f->z, top, 0), 0);
+    /* Order 1 at page 14 would cover the already free page 15. */
+    assert_int_equal(mm_zone_free(&f->z, next, 1), -EINVAL);
+    assert_int_equal(f->z.free_pages, 15);
+    assert_int_equal(mm_zone_free(&f->z, next, 0), 0);
+    assert_ptr_equal(mm_zone_alloc(&f->z, 4), (void *)f->z.base);
+    destroy(f);
+}
+
 static void sbrk_grows_from_the_bottom(void **state)
 {
     struct fixture *f = make(1 + 16);
@@ -264,6 +281,7 @@ int main(void)
         cmocka_unit_test(fragmentation_then_coalescing),
         cmocka_unit_test(allocations_come_from_the_top),
         cmocka_unit_test(bad_frees_are_refused),
+        cmocka_unit_test(free_with_wrong_order_is_refused),
         cmocka_unit_test(sbrk_grows_from_the_bottom),
         cmocka_unit_test(sbrk_exhaustion_changes_nothing),
         cmocka_unit_test(sbrk_shrink_returns_pages),

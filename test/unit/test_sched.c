@@ -276,6 +276,30 @@ static void mutex_excludes_across_yields(void **state)
     assert_null(mtx.owner);
 }
 
+static void lock_unlock(void *arg)
+{
+    (void)arg;
+    sched_mutex_lock(&mtx);
+    sched_mutex_unlock(&mtx);
+}
+
+static void mutex_hands_off_to_first_waiter(void **state)
+{
+    struct sched_thread *b;
+
+    (void)state;
+    sched_mutex_init(&mtx, false);
+    sched_mutex_lock(&mtx);
+    b = sched_thread_create("b", lock_unlock, NULL, 0);
+    sched_yield(); /* b blocks on the mutex */
+    assert_int_equal(sched_mutex_unlock(&mtx), 0);
+    /* No barging: the waiter already owns it, though it has not run. */
+    assert_ptr_equal(mtx.owner, b);
+    assert_int_equal(sched_mutex_trylock(&mtx), -EBUSY);
+    assert_int_equal(sched_thread_join(b), 0);
+    assert_null(mtx.owner);
+}
+
 static struct sched_cond cv;
 static int queue_items;
 
@@ -387,6 +411,7 @@ int main(void)
         T(wait_times_out),
         T(event_wakes_waiter_before_deadline),
         T(mutex_excludes_across_yields),
+        T(mutex_hands_off_to_first_waiter),
         T(cond_signal_and_timeout),
         T(fpu_state_is_per_thread),
         T(entry_alignment_and_fs_base),
