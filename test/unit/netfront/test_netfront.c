@@ -650,6 +650,9 @@ static void tx_more_responses_than_requests_breaks(void **state)
     fnb_tx_respond(&f->fb, 0, 1, NETIF_RSP_OKAY);
     fnb_tx_push(&f->fb, 0);
     expect_broken(f, netfront_tx_reclaim(q0(f)));
+    /* Rejected as a whole before any response was acted on. */
+    assert_int_equal(q0(f)->tx_nr_free, RING - 1);
+    assert_int_equal(q0(f)->tx.rsp_cons, 0);
 }
 
 /* Publish one hand-made RX response in slot 0 and poll. */
