@@ -29,7 +29,7 @@
 #include "xen/gnttab.h"
 
 #define RX_MASK ((RING_IDX)NETFRONT_RX_RING_SIZE - 1)
-#define PAGE NETFRONT_PAGE_SIZE
+#define PAGE    NETFRONT_PAGE_SIZE
 /* One VLAN tag on top of the Ethernet header. */
 #define VLAN_HLEN 4
 
@@ -150,8 +150,7 @@ static int grant_page(struct netfront *nf, domid_t backend, void **page,
     *page = nf->ops.alloc_page(nf->ops.arg);
     if (!*page)
         return -ENOMEM;
-    rc = gnttab_grant_access(backend,
-                             nf->ops.virt_to_frame(nf->ops.arg, *page),
+    rc = gnttab_grant_access(backend, nf->ops.virt_to_frame(nf->ops.arg, *page),
                              readonly);
     if (rc < 0) {
         nf->ops.free_page(nf->ops.arg, *page);
@@ -172,8 +171,10 @@ static void ungrant_page(struct netfront *nf, void **page, grant_ref_t *ref)
     if (*ref) {
         if (gnttab_end_access(*ref) == -EBUSY) {
             if (!nf->leaked)
-                netfront_log(nf, "netfront: %s: backend still maps a page,"
-                             " leaking it", nf->xb.nodename);
+                netfront_log(nf,
+                             "netfront: %s: backend still maps a page,"
+                             " leaking it",
+                             nf->xb.nodename);
             nf->leaked = true;
             *page = NULL;
             *ref = 0;
@@ -326,8 +327,7 @@ static int tx_check_offload(struct netfront *nf, const struct xn_pkt *pkt,
             return -EINVAL;
         if ((gso == XN_PKT_GSO_TCPV4 &&
              !(nf->dev.features & XN_NETDEV_F_TSO4)) ||
-            (gso == XN_PKT_GSO_TCPV6 &&
-             !(nf->dev.features & XN_NETDEV_F_TSO6)))
+            (gso == XN_PKT_GSO_TCPV6 && !(nf->dev.features & XN_NETDEV_F_TSO6)))
             return -EOPNOTSUPP;
     } else if (total > (size_t)nf->dev.mtu + XN_ETH_HLEN + VLAN_HLEN) {
         return -EMSGSIZE;
@@ -370,8 +370,7 @@ static void tx_copy(struct netfront_queue *q, const struct xn_pkt *pkt,
     }
 }
 
-int netfront_tx(struct netfront *nf, unsigned int qi,
-                const struct xn_pkt *pkt)
+int netfront_tx(struct netfront *nf, unsigned int qi, const struct xn_pkt *pkt)
 {
     struct netfront_queue *q;
     uint16_t ids[NETFRONT_MAX_SLOTS], sizes[NETFRONT_MAX_SLOTS];
@@ -474,9 +473,9 @@ int netfront_tx(struct netfront *nf, unsigned int qi,
  * The backend may only answer requests we made: rsp_prod must not run
  * past req_prod_pvt (the stricter form of RING_RESPONSE_PROD_OVERFLOW).
  */
-#define RSP_PROD_BAD(r, prod)                                                 \
-    (RING_RESPONSE_PROD_OVERFLOW(r, prod) ||                                  \
-     (RING_IDX)((prod) - (r)->rsp_cons) >                                     \
+#define RSP_PROD_BAD(r, prod)                                                  \
+    (RING_RESPONSE_PROD_OVERFLOW(r, prod) ||                                   \
+     (RING_IDX)((prod) - (r)->rsp_cons) >                                      \
          (RING_IDX)((r)->req_prod_pvt - (r)->rsp_cons))
 
 int netfront_tx_reclaim(struct netfront_queue *q)
@@ -494,7 +493,8 @@ int netfront_tx_reclaim(struct netfront_queue *q)
 
         xen_rmb(); /* read responses only after seeing rsp_prod */
         if (RSP_PROD_BAD(&q->tx, prod))
-            return netfront_fail(nf, "netfront: %s: tx rsp_prod %u beyond "
+            return netfront_fail(nf,
+                                 "netfront: %s: tx rsp_prod %u beyond "
                                  "requests (cons %u, req %u)",
                                  nf->xb.nodename, prod, q->tx.rsp_cons,
                                  q->tx.req_prod_pvt);
@@ -505,20 +505,22 @@ int netfront_tx_reclaim(struct netfront_queue *q)
             if (rsp.status == NETIF_RSP_NULL) {
                 /* The answer to an extra-info slot: it has no id. */
                 if (q->tx_extra_inflight == 0)
-                    return netfront_fail(nf, "netfront: %s: unexpected "
-                                         "NULL tx response", nf->xb.nodename);
+                    return netfront_fail(nf,
+                                         "netfront: %s: unexpected "
+                                         "NULL tx response",
+                                         nf->xb.nodename);
                 q->tx_extra_inflight--;
                 continue;
             }
-            if (rsp.status != NETIF_RSP_OKAY &&
-                rsp.status != NETIF_RSP_ERROR &&
+            if (rsp.status != NETIF_RSP_OKAY && rsp.status != NETIF_RSP_ERROR &&
                 rsp.status != NETIF_RSP_DROPPED)
                 return netfront_fail(nf, "netfront: %s: tx status %d",
                                      nf->xb.nodename, rsp.status);
             if (rsp.id >= NETFRONT_TX_RING_SIZE || !q->tx_inflight[rsp.id])
-                return netfront_fail(nf, "netfront: %s: tx response id %u "
-                                     "not in flight", nf->xb.nodename,
-                                     rsp.id);
+                return netfront_fail(nf,
+                                     "netfront: %s: tx response id %u "
+                                     "not in flight",
+                                     nf->xb.nodename, rsp.id);
             q->tx_inflight[rsp.id] = false;
             q->tx_free[q->tx_nr_free++] = rsp.id;
             if (rsp.status != NETIF_RSP_OKAY)
@@ -543,9 +545,10 @@ static int rx_take(struct netfront_queue *q, RING_IDX idx,
     /* Responses come back in their request's slot, which carries id
      * (idx & RX_MASK): anything else is a forged or duplicated id. */
     if (rsp->id != (idx & RX_MASK) || !q->rx_inflight[rsp->id])
-        return netfront_fail(nf, "netfront: %s: rx response id %u in slot "
-                             "%u not in flight", nf->xb.nodename, rsp->id,
-                             idx & RX_MASK);
+        return netfront_fail(nf,
+                             "netfront: %s: rx response id %u in slot "
+                             "%u not in flight",
+                             nf->xb.nodename, rsp->id, idx & RX_MASK);
     return 0;
 }
 
@@ -581,9 +584,11 @@ static int rx_extras(struct netfront_queue *q, RING_IDX *pidx, RING_IDX prod,
             if (ex.u.gso.size == 0 ||
                 (ex.u.gso.type != XEN_NETIF_GSO_TYPE_TCPV4 &&
                  ex.u.gso.type != XEN_NETIF_GSO_TYPE_TCPV6))
-                return netfront_fail(nf, "netfront: %s: bad rx gso type %u "
-                                     "size %u", nf->xb.nodename,
-                                     ex.u.gso.type, ex.u.gso.size);
+                return netfront_fail(nf,
+                                     "netfront: %s: bad rx gso type %u "
+                                     "size %u",
+                                     nf->xb.nodename, ex.u.gso.type,
+                                     ex.u.gso.size);
             st->pkt.flags |= ex.u.gso.type == XEN_NETIF_GSO_TYPE_TCPV4
                                  ? XN_PKT_GSO_TCPV4
                                  : XN_PKT_GSO_TCPV6;
@@ -606,8 +611,7 @@ static int rx_extras(struct netfront_queue *q, RING_IDX *pidx, RING_IDX prod,
  * One packet starting at rsp_cons. Returns the slots it used (> 0),
  * 0 when it is not completely published yet, or -EIO.
  */
-static int rx_one(struct netfront_queue *q, RING_IDX prod,
-                  struct rx_state *st)
+static int rx_one(struct netfront_queue *q, RING_IDX prod, struct rx_state *st)
 {
     struct netfront *nf = q->nf;
     RING_IDX cons = q->rx.rsp_cons, idx = cons;
@@ -640,13 +644,16 @@ static int rx_one(struct netfront_queue *q, RING_IDX prod,
             st->drop = true; /* keep walking: the chain is still ours */
         } else {
             if (r.offset >= PAGE || r.offset + (uint32_t)r.status > PAGE)
-                return netfront_fail(nf, "netfront: %s: rx offset %u size "
-                                     "%d outside the page", nf->xb.nodename,
-                                     r.offset, r.status);
+                return netfront_fail(nf,
+                                     "netfront: %s: rx offset %u size "
+                                     "%d outside the page",
+                                     nf->xb.nodename, r.offset, r.status);
             total += (uint32_t)r.status;
             if (total > XN_NETDEV_MAX_PKT)
-                return netfront_fail(nf, "netfront: %s: rx packet over "
-                                     "64 KiB", nf->xb.nodename);
+                return netfront_fail(nf,
+                                     "netfront: %s: rx packet over "
+                                     "64 KiB",
+                                     nf->xb.nodename);
             st->pkt.frags[st->pkt.nr_frags].data =
                 (const uint8_t *)q->rx_buf[r.id] + r.offset;
             st->pkt.frags[st->pkt.nr_frags].len = (size_t)r.status;
@@ -724,7 +731,8 @@ int netfront_rx_poll(struct netfront_queue *q, unsigned int budget)
 
         xen_rmb(); /* read responses only after seeing rsp_prod */
         if (RSP_PROD_BAD(&q->rx, prod))
-            return netfront_fail(nf, "netfront: %s: rx rsp_prod %u beyond "
+            return netfront_fail(nf,
+                                 "netfront: %s: rx rsp_prod %u beyond "
                                  "requests (cons %u, req %u)",
                                  nf->xb.nodename, prod, q->rx.rsp_cons,
                                  q->rx.req_prod_pvt);

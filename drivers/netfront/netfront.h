@@ -27,7 +27,7 @@
 
 /* io/ring.h expects its includer to provide these barriers. */
 #ifndef xen_mb
-#define xen_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+#define xen_mb()  __atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define xen_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define xen_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 #endif
@@ -43,14 +43,14 @@
 #include "xen/xenstore.h"
 #include "xenith/netdev.h"
 
-#define NETFRONT_PAGE_SIZE 4096u
+#define NETFRONT_PAGE_SIZE    4096u
 #define NETFRONT_TX_RING_SIZE __CONST_RING_SIZE(netif_tx, NETFRONT_PAGE_SIZE)
 #define NETFRONT_RX_RING_SIZE __CONST_RING_SIZE(netif_rx, NETFRONT_PAGE_SIZE)
-#define NETFRONT_MAX_QUEUES 4
+#define NETFRONT_MAX_QUEUES   4
 /* Data slots of one packet, both directions (what every backend takes). */
 #define NETFRONT_MAX_SLOTS XEN_NETIF_NR_SLOTS_MIN
 /* Extra-info slots we accept after one RX packet (one per known type). */
-#define NETFRONT_MAX_EXTRAS (XEN_NETIF_EXTRA_TYPE_MAX - 1)
+#define NETFRONT_MAX_EXTRAS         (XEN_NETIF_EXTRA_TYPE_MAX - 1)
 #define NETFRONT_DEFAULT_TIMEOUT_NS (10ULL * 1000 * 1000 * 1000)
 
 _Static_assert(NETFRONT_TX_RING_SIZE == 256, "one-page netif tx ring");
@@ -173,8 +173,7 @@ void netfront_rings_teardown(struct netfront *nf);
  * NETFRONT_MAX_SLOTS data slots; maps XN_PKT_* to NETTXF_* and adds a
  * GSO extra-info slot for XN_PKT_GSO_*.
  */
-int netfront_tx(struct netfront *nf, unsigned int qi,
-                const struct xn_pkt *pkt);
+int netfront_tx(struct netfront *nf, unsigned int qi, const struct xn_pkt *pkt);
 
 /*
  * Consume TX responses of queue q: validate (status, id in range and in

@@ -25,8 +25,8 @@
 
 /* Steps of one netfront_xs_connect() before we call the backend unstable. */
 #define CONNECT_MAX_STEPS 32
-#define MTU_MIN 68
-#define MTU_MAX (XN_NETDEV_MAX_PKT - XN_ETH_HLEN)
+#define MTU_MIN           68
+#define MTU_MAX           (XN_NETDEV_MAX_PKT - XN_ETH_HLEN)
 
 static int hexval(char c)
 {
@@ -98,8 +98,8 @@ int netfront_xs_probe(struct netfront *nf, struct xs_conn *xs,
         return -EIO;
     }
     if (rc < 0) {
-        netfront_log(nf, "netfront: no MAC for %s (%s): %d",
-                     nf->xb.nodename, path, rc);
+        netfront_log(nf, "netfront: no MAC for %s (%s): %d", nf->xb.nodename,
+                     path, rc);
         return rc;
     }
 
@@ -124,8 +124,8 @@ static int opt_feature(struct netfront *nf, const char *key)
     int rc = xenbus_backend_feature(nf->xs, &nf->xb, key);
 
     if (rc == -EINVAL || rc == -ERANGE) {
-        netfront_log(nf, "netfront: ignoring malformed %s/%s",
-                     nf->xb.backend, key);
+        netfront_log(nf, "netfront: ignoring malformed %s/%s", nf->xb.backend,
+                     key);
         return 0;
     }
     return rc;
@@ -152,9 +152,12 @@ int netfront_xs_read_features(struct netfront *nf)
 {
     int v[7];
     static const char *const keys[7] = {
-        "feature-rx-copy",       "feature-sg",
-        "feature-gso-tcpv4",     "feature-gso-tcpv6",
-        "feature-split-event-channels", "feature-no-csum-offload",
+        "feature-rx-copy",
+        "feature-sg",
+        "feature-gso-tcpv4",
+        "feature-gso-tcpv6",
+        "feature-split-event-channels",
+        "feature-no-csum-offload",
         "feature-ipv6-csum-offload",
     };
     unsigned int maxq;
@@ -166,8 +169,7 @@ int netfront_xs_read_features(struct netfront *nf)
     }
     /* Page flipping is long gone; without rx-copy we cannot receive. */
     if (!v[0]) {
-        netfront_log(nf, "netfront: %s lacks feature-rx-copy",
-                     nf->xb.backend);
+        netfront_log(nf, "netfront: %s lacks feature-rx-copy", nf->xb.backend);
         return -EIO;
     }
     nf->feat_sg = v[1];
@@ -244,8 +246,8 @@ static int write_queue_keys(struct netfront *nf, xs_tx_t tx,
 static int publish_body(struct xs_conn *c, xs_tx_t tx, void *arg)
 {
     static const char *const stale[] = {
-        "tx-ring-ref", "rx-ring-ref", "event-channel", "event-channel-tx",
-        "event-channel-rx", "multi-queue-num-queues",
+        "tx-ring-ref",      "rx-ring-ref",      "event-channel",
+        "event-channel-tx", "event-channel-rx", "multi-queue-num-queues",
     };
     struct netfront *nf = arg;
     const char *dir = nf->xb.nodename;
@@ -253,8 +255,7 @@ static int publish_body(struct xs_conn *c, xs_tx_t tx, void *arg)
     int rc = 0;
 
     /* A previous connection may have used the other layout. */
-    for (unsigned int i = 0; i < sizeof(stale) / sizeof(stale[0]) && !rc;
-         i++)
+    for (unsigned int i = 0; i < sizeof(stale) / sizeof(stale[0]) && !rc; i++)
         rc = rm_opt(c, tx, dir, stale[i]);
     for (unsigned int i = 0; i < NETFRONT_MAX_QUEUES && !rc; i++) {
         snprintf(qdir, sizeof(qdir), "queue-%u", i);
@@ -282,8 +283,8 @@ static int publish_body(struct xs_conn *c, xs_tx_t tx, void *arg)
     if (!rc)
         rc = write_uint(c, tx, dir, "feature-sg", 1);
     if (!rc)
-        rc = write_uint(c, tx, dir, "feature-gso-tcpv4",
-                        nf->cfg.no_gso ? 0 : 1);
+        rc =
+            write_uint(c, tx, dir, "feature-gso-tcpv4", nf->cfg.no_gso ? 0 : 1);
     /* 1 = send us finished checksums only (no NETRXF_csum_blank). */
     if (!rc)
         rc = write_uint(c, tx, dir, "feature-no-csum-offload",
@@ -367,8 +368,7 @@ int netfront_xs_step(struct netfront *nf, enum xenbus_action *act)
         *act = XENBUS_ACT_NONE;
     rc = xenbus_read_state(nf->xs, XS_TX_NONE, nf->xb.backend, &back);
     if (rc == -EIO)
-        return netfront_fail(nf, "netfront: invalid %s/state",
-                             nf->xb.backend);
+        return netfront_fail(nf, "netfront: invalid %s/state", nf->xb.backend);
     if (rc < 0)
         return rc;
     nf->back_state = back;
@@ -376,8 +376,8 @@ int netfront_xs_step(struct netfront *nf, enum xenbus_action *act)
     /* A broken device only ever closes (telling the backend it should
      * stop), and never connects again to a backend that misbehaved. */
     if (nf->broken && a != XENBUS_ACT_BROKEN) {
-        bool closing = nf->state == XenbusStateClosing ||
-                       nf->state == XenbusStateClosed;
+        bool closing =
+            nf->state == XenbusStateClosing || nf->state == XenbusStateClosed;
 
         if (!closing && a != XENBUS_ACT_GO_CLOSED)
             a = XENBUS_ACT_CLOSE;
@@ -405,9 +405,10 @@ int netfront_xs_step(struct netfront *nf, enum xenbus_action *act)
         return set_state(nf, XenbusStateInitialising);
     case XENBUS_ACT_BROKEN:
     default:
-        return netfront_fail(nf, "netfront: %s: impossible states front %s "
-                             "back %s", nf->xb.nodename,
-                             xenbus_state_name(nf->state),
+        return netfront_fail(nf,
+                             "netfront: %s: impossible states front %s "
+                             "back %s",
+                             nf->xb.nodename, xenbus_state_name(nf->state),
                              xenbus_state_name(back));
     }
 }
@@ -440,8 +441,10 @@ int netfront_xs_connect(struct netfront *nf)
                                        all & ~XENBUS_MASK(nf->back_state),
                                        nf->cfg.timeout_ns, NULL);
         if (rc == -ETIMEDOUT) {
-            netfront_log(nf, "netfront: timeout connecting %s: %s/state "
-                         "stayed %s", nf->xb.nodename, nf->xb.backend,
+            netfront_log(nf,
+                         "netfront: timeout connecting %s: %s/state "
+                         "stayed %s",
+                         nf->xb.nodename, nf->xb.backend,
                          xenbus_state_name(nf->back_state));
             return rc;
         }
@@ -468,8 +471,7 @@ int netfront_xs_disconnect(struct netfront *nf)
     /* After Closed the backend has unmapped the rings; a page it still
      * holds is leaked by teardown, never reused. */
     netfront_rings_teardown(nf);
-    if (xenbus_read_state(nf->xs, XS_TX_NONE, nf->xb.nodename,
-                          &nf->state) < 0)
+    if (xenbus_read_state(nf->xs, XS_TX_NONE, nf->xb.nodename, &nf->state) < 0)
         nf->state = XenbusStateClosed;
     return rc;
 }

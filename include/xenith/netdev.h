@@ -39,12 +39,12 @@ extern "C" {
 #define XN_PKT_MAX_FRAGS 18
 
 /* Device features (struct xn_netdev.features). */
-#define XN_NETDEV_F_SG (1u << 0)        /* multi-buffer packets both ways */
-#define XN_NETDEV_F_TX_CSUM4 (1u << 1)  /* XN_PKT_CSUM_PARTIAL on IPv4 */
-#define XN_NETDEV_F_TX_CSUM6 (1u << 2)  /* XN_PKT_CSUM_PARTIAL on IPv6 */
-#define XN_NETDEV_F_TSO4 (1u << 3)      /* XN_PKT_GSO_TCPV4 accepted */
-#define XN_NETDEV_F_TSO6 (1u << 4)      /* XN_PKT_GSO_TCPV6 accepted */
-#define XN_NETDEV_F_RX_CSUM (1u << 5)   /* rx may carry CSUM_PARTIAL */
+#define XN_NETDEV_F_SG       (1u << 0) /* multi-buffer packets both ways */
+#define XN_NETDEV_F_TX_CSUM4 (1u << 1) /* XN_PKT_CSUM_PARTIAL on IPv4 */
+#define XN_NETDEV_F_TX_CSUM6 (1u << 2) /* XN_PKT_CSUM_PARTIAL on IPv6 */
+#define XN_NETDEV_F_TSO4     (1u << 3) /* XN_PKT_GSO_TCPV4 accepted */
+#define XN_NETDEV_F_TSO6     (1u << 4) /* XN_PKT_GSO_TCPV6 accepted */
+#define XN_NETDEV_F_RX_CSUM  (1u << 5) /* rx may carry CSUM_PARTIAL */
 
 /*
  * Packet flags (struct xn_pkt.flags, struct xn_rx_pkt.flags). These are
@@ -63,9 +63,9 @@ extern "C" {
  *   or never cut (RX). Implies XN_PKT_CSUM_PARTIAL.
  */
 #define XN_PKT_CSUM_PARTIAL (1u << 0)
-#define XN_PKT_CSUM_VALID (1u << 1)
-#define XN_PKT_GSO_TCPV4 (1u << 2)
-#define XN_PKT_GSO_TCPV6 (1u << 3)
+#define XN_PKT_CSUM_VALID   (1u << 1)
+#define XN_PKT_GSO_TCPV4    (1u << 2)
+#define XN_PKT_GSO_TCPV6    (1u << 3)
 
 struct xn_frag {
     const void *data;
@@ -113,8 +113,7 @@ struct xn_netdev_ops {
 /* Filled in by the stack port before the device is brought up. */
 struct xn_netdev_callbacks {
     /* A received packet (thread context, from xn_netdev_poll()). */
-    void (*rx)(struct xn_netdev *dev, const struct xn_rx_pkt *pkt,
-               void *arg);
+    void (*rx)(struct xn_netdev *dev, const struct xn_rx_pkt *pkt, void *arg);
     /* The link came up (connected) or went down (backend gone, broken). */
     void (*link)(struct xn_netdev *dev, bool up, void *arg);
     /*
@@ -126,10 +125,10 @@ struct xn_netdev_callbacks {
 };
 
 struct xn_netdev {
-    char name[16];            /* "vif0" */
+    char name[16]; /* "vif0" */
     uint8_t mac[XN_ETH_ALEN];
-    uint16_t mtu;             /* L3 MTU, 1500 unless the backend says */
-    uint32_t features;        /* XN_NETDEV_F_*, valid while link_up */
+    uint16_t mtu;      /* L3 MTU, 1500 unless the backend says */
+    uint32_t features; /* XN_NETDEV_F_*, valid while link_up */
     bool link_up;
     const struct xn_netdev_ops *ops;
     struct xn_netdev_callbacks cb;

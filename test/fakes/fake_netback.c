@@ -201,8 +201,7 @@ static int tx_fail(const char *why, unsigned int a, unsigned int b)
     return -1;
 }
 
-int fnb_tx_pop(struct fake_netback *fb, unsigned int qi,
-               struct fnb_tx_pkt *out)
+int fnb_tx_pop(struct fake_netback *fb, unsigned int qi, struct fnb_tx_pkt *out)
 {
     netif_tx_back_ring_t *r = &fb->tx[qi];
     netif_tx_request_t req[NETFRONT_MAX_SLOTS + 1];
@@ -236,8 +235,7 @@ int fnb_tx_pop(struct fake_netback *fb, unsigned int qi,
         n++;
     }
     if (rest > req[0].size)
-        return tx_fail("slot sizes exceed the packet size", rest,
-                       req[0].size);
+        return tx_fail("slot sizes exceed the packet size", rest, req[0].size);
     out->len = 0;
     for (unsigned int s = 0; s < n; s++) {
         uint16_t size = s ? req[s].size : (uint16_t)(req[0].size - rest);
@@ -248,8 +246,7 @@ int fnb_tx_pop(struct fake_netback *fb, unsigned int qi,
                            size);
         if (req[s].gref >= FNB_GNT_ENTRIES ||
             !(fb->gnt[req[s].gref].flags & GTF_readonly))
-            return tx_fail("tx buffer not granted read-only", req[s].gref,
-                           0);
+            return tx_fail("tx buffer not granted read-only", req[s].gref, 0);
         pg = fnb_page(fb, req[s].gref, false);
         if (!pg)
             return tx_fail("bad tx grant", req[s].gref, s);

@@ -27,15 +27,15 @@
 #include "drivers/netfront/netfront.h"
 
 #define FNB_GNT_ENTRIES 4096
-#define FNB_MAX_PAGES 65536
-#define FNB_FRAME_BASE 0x10000ul
-#define FNB_MAX_PORTS 64
-#define FNB_DOMID 0
+#define FNB_MAX_PAGES   65536
+#define FNB_FRAME_BASE  0x10000ul
+#define FNB_MAX_PORTS   64
+#define FNB_DOMID       0
 
 struct fnb_tx_pkt {
     uint8_t data[XN_NETDEV_MAX_PKT + 1];
     size_t len;
-    unsigned int nslots;              /* data slots */
+    unsigned int nslots; /* data slots */
     uint16_t ids[NETFRONT_MAX_SLOTS + 2];
     uint16_t slot_size[NETFRONT_MAX_SLOTS + 2];
     uint16_t first_flags;
@@ -46,9 +46,9 @@ struct fnb_tx_pkt {
 struct fake_netback {
     grant_entry_v1_t gnt[FNB_GNT_ENTRIES];
     void *pages[FNB_MAX_PAGES];
-    unsigned int nr_pages;     /* pages ever allocated (frame = base+i) */
-    unsigned int live_pages;   /* allocated and not freed */
-    int alloc_budget;          /* >= 0: allocations left before NULL */
+    unsigned int nr_pages;   /* pages ever allocated (frame = base+i) */
+    unsigned int live_pages; /* allocated and not freed */
+    int alloc_budget;        /* >= 0: allocations left before NULL */
 
     /* event channels */
     unsigned int next_port;
@@ -64,7 +64,7 @@ struct fake_netback {
     /* backend view of each queue's rings */
     netif_tx_back_ring_t tx[NETFRONT_MAX_QUEUES];
     netif_rx_back_ring_t rx[NETFRONT_MAX_QUEUES];
-    unsigned int rx_offset; /* data offset used in RX slots */
+    unsigned int rx_offset;   /* data offset used in RX slots */
     unsigned int be_notifies; /* "the backend would kick the frontend" */
 };
 

@@ -85,7 +85,7 @@ static struct fx *make(unsigned int nq, bool sg, bool gso, bool split)
 {
     struct fx *f = calloc(1, sizeof(*f));
     struct netfront_ops ops;
-    struct netfront_config cfg = { .max_queues = nq };
+    struct netfront_config cfg = {.max_queues = nq};
 
     assert_non_null(f);
     fnb_init(&f->fb);
@@ -94,7 +94,7 @@ static struct fx *make(unsigned int nq, bool sg, bool gso, bool split)
     assert_int_equal(netfront_init(&f->nf, &ops, &cfg), 0);
     strcpy(f->nf.xb.nodename, "device/vif/0");
     f->nf.dev.cb = (struct xn_netdev_callbacks){
-        .rx = cb_rx, .link = cb_link, .kick = cb_kick, .arg = f };
+        .rx = cb_rx, .link = cb_link, .kick = cb_kick, .arg = f};
     f->nf.nr_queues = nq;
     f->nf.feat_sg = sg;
     f->nf.feat_gso4 = gso;
@@ -106,7 +106,8 @@ static struct fx *make(unsigned int nq, bool sg, bool gso, bool split)
     assert_int_equal(netfront_rings_setup(&f->nf, FNB_DOMID), 0);
     for (unsigned int i = 0; i < nq; i++)
         assert_int_equal(fnb_attach(&f->fb, i, f->nf.q[i].tx_ring_ref,
-                                    f->nf.q[i].rx_ring_ref), 0);
+                                    f->nf.q[i].rx_ring_ref),
+                         0);
     netfront_set_link(&f->nf, true);
     return f;
 }
@@ -131,7 +132,7 @@ static uint8_t pattern[70000];
 
 static struct xn_pkt pkt_of(const size_t *lens, unsigned int n)
 {
-    struct xn_pkt p = { .nr_frags = n };
+    struct xn_pkt p = {.nr_frags = n};
     size_t off = 0;
 
     for (unsigned int i = 0; i < n; i++) {
@@ -152,7 +153,7 @@ static struct netfront_queue *q0(struct fx *f)
 static void tx_single_slot(void **state)
 {
     struct fx *f = *state;
-    size_t lens[] = { 14, 46 };
+    size_t lens[] = {14, 46};
     struct xn_pkt p = pkt_of(lens, 2);
     unsigned int notif;
 
@@ -178,7 +179,7 @@ static void tx_multi_slot_splits_at_pages(void **state)
 {
     struct fx *f = *state;
     /* Fragments straddle both page ends of the driver's buffers. */
-    size_t lens[] = { 1, 4095, 4097, 821 };
+    size_t lens[] = {1, 4095, 4097, 821};
     struct xn_pkt p = pkt_of(lens, 4);
 
     f->nf.dev.mtu = 9000;
@@ -200,7 +201,7 @@ static void tx_multi_slot_splits_at_pages(void **state)
 static void tx_multi_slot_needs_sg(void **state)
 {
     struct fx *f = *state;
-    size_t lens[] = { 5000 };
+    size_t lens[] = {5000};
     struct xn_pkt p = pkt_of(lens, 1);
 
     f->nf.dev.mtu = 9000;
@@ -212,17 +213,17 @@ static void tx_multi_slot_needs_sg(void **state)
 static void tx_checksum_flags(void **state)
 {
     struct fx *f = *state;
-    size_t lens[] = { 100 };
+    size_t lens[] = {100};
     struct xn_pkt p = pkt_of(lens, 1);
     static const struct {
         uint32_t in;
         uint16_t out;
     } map[] = {
-        { 0, 0 },
-        { XN_PKT_CSUM_PARTIAL, NETTXF_csum_blank | NETTXF_data_validated },
-        { XN_PKT_CSUM_VALID, NETTXF_data_validated },
-        { XN_PKT_CSUM_PARTIAL | XN_PKT_CSUM_VALID,
-          NETTXF_csum_blank | NETTXF_data_validated },
+        {0, 0},
+        {XN_PKT_CSUM_PARTIAL, NETTXF_csum_blank | NETTXF_data_validated},
+        {XN_PKT_CSUM_VALID, NETTXF_data_validated},
+        {XN_PKT_CSUM_PARTIAL | XN_PKT_CSUM_VALID,
+         NETTXF_csum_blank | NETTXF_data_validated},
     };
 
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -240,7 +241,7 @@ static void tx_checksum_flags(void **state)
 static void tx_gso_adds_extra_info(void **state)
 {
     struct fx *f = *state;
-    size_t lens[] = { 54, 19946 };
+    size_t lens[] = {54, 19946};
     struct xn_pkt p = pkt_of(lens, 2);
 
     p.flags = XN_PKT_GSO_TCPV4 | XN_PKT_CSUM_PARTIAL;
@@ -269,7 +270,7 @@ static void tx_gso_adds_extra_info(void **state)
 static void tx_largest_packet_fits_slot_limit(void **state)
 {
     struct fx *f = *state;
-    size_t lens[] = { 65535 };
+    size_t lens[] = {65535};
     struct xn_pkt p = pkt_of(lens, 1);
 
     p.flags = XN_PKT_GSO_TCPV4 | XN_PKT_CSUM_PARTIAL;
@@ -284,8 +285,8 @@ static void tx_largest_packet_fits_slot_limit(void **state)
 static void tx_rejects_bad_packets(void **state)
 {
     struct fx *f = *state;
-    size_t lens[] = { 100 };
-    size_t big[] = { 40000, 30000 };
+    size_t lens[] = {100};
+    size_t big[] = {40000, 30000};
     struct xn_pkt p = pkt_of(lens, 1);
     struct xn_pkt pb = pkt_of(big, 2);
 
@@ -324,7 +325,7 @@ static void tx_rejects_bad_packets(void **state)
 static void tx_ring_full_then_reclaims(void **state)
 {
     struct fx *f = *state;
-    size_t lens[] = { 60 };
+    size_t lens[] = {60};
     struct xn_pkt p = pkt_of(lens, 1);
 
     for (unsigned int i = 0; i < RING; i++)
@@ -343,7 +344,7 @@ static void tx_ring_full_then_reclaims(void **state)
 static void tx_on_second_queue(void **state)
 {
     struct fx *f = make(2, true, false, true);
-    size_t lens[] = { 60 };
+    size_t lens[] = {60};
     struct xn_pkt p = pkt_of(lens, 1);
 
     (void)state;
@@ -397,11 +398,11 @@ static void rx_checksum_flags(void **state)
         uint16_t in;
         uint32_t out;
     } map[] = {
-        { 0, 0 },
-        { NETRXF_csum_blank, XN_PKT_CSUM_PARTIAL },
-        { NETRXF_data_validated, XN_PKT_CSUM_VALID },
-        { NETRXF_csum_blank | NETRXF_data_validated,
-          XN_PKT_CSUM_PARTIAL | XN_PKT_CSUM_VALID },
+        {0, 0},
+        {NETRXF_csum_blank, XN_PKT_CSUM_PARTIAL},
+        {NETRXF_data_validated, XN_PKT_CSUM_VALID},
+        {NETRXF_csum_blank | NETRXF_data_validated,
+         XN_PKT_CSUM_PARTIAL | XN_PKT_CSUM_VALID},
     };
 
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -410,22 +411,22 @@ static void rx_checksum_flags(void **state)
         fnb_rx_push(&f->fb, 0);
         assert_int_equal(netfront_poll(&f->nf, 8), 1);
         if (f->rx_flags != map[i].out)
-            fail_msg("NETRXF 0x%x gave 0x%x, want 0x%x", map[i].in,
-                     f->rx_flags, map[i].out);
+            fail_msg("NETRXF 0x%x gave 0x%x, want 0x%x", map[i].in, f->rx_flags,
+                     map[i].out);
     }
 }
 
 static void rx_gso_extra_info(void **state)
 {
     struct fx *f = *state;
-    netif_extra_info_t ex = { .type = XEN_NETIF_EXTRA_TYPE_GSO };
+    netif_extra_info_t ex = {.type = XEN_NETIF_EXTRA_TYPE_GSO};
 
     ex.u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
     ex.u.gso.size = 1448;
     /* 3 data slots + 1 extra slot */
     assert_int_equal(fnb_rx_put(&f->fb, 0, pattern, 10000, 4096,
-                                NETRXF_csum_blank | NETRXF_data_validated,
-                                &ex), 4);
+                                NETRXF_csum_blank | NETRXF_data_validated, &ex),
+                     4);
     fnb_rx_push(&f->fb, 0);
     assert_int_equal(netfront_poll(&f->nf, 8), 1);
     assert_int_equal(f->rx_flags, XN_PKT_GSO_TCPV4 | XN_PKT_CSUM_PARTIAL |
@@ -556,7 +557,7 @@ static void setup_failure_undoes_everything(void **state)
 
 static void expect_broken(struct fx *f, int rc)
 {
-    size_t lens[] = { 60 };
+    size_t lens[] = {60};
     struct xn_pkt p = pkt_of(lens, 1);
 
     assert_int_equal(rc, -EIO);
@@ -573,7 +574,7 @@ static void expect_broken(struct fx *f, int rc)
 
 static void send_one(struct fx *f)
 {
-    size_t lens[] = { 60 };
+    size_t lens[] = {60};
     struct xn_pkt p = pkt_of(lens, 1);
 
     assert_int_equal(xn_netdev_tx(&f->nf.dev, &p), 0);
@@ -656,15 +657,15 @@ static void tx_more_responses_than_requests_breaks(void **state)
 }
 
 /* Publish one hand-made RX response in slot 0 and poll. */
-static int rx_forged(struct fx *f, uint16_t id, uint16_t offset,
-                     uint16_t flags, int16_t status)
+static int rx_forged(struct fx *f, uint16_t id, uint16_t offset, uint16_t flags,
+                     int16_t status)
 {
     netif_rx_response_t *r = RING_GET_RESPONSE(&f->fb.rx[0], 0);
 
     f->fb.rx[0].req_cons = 1;
     f->fb.rx[0].rsp_prod_pvt = 1;
-    *r = (netif_rx_response_t){ .id = id, .offset = offset, .flags = flags,
-                                .status = status };
+    *r = (netif_rx_response_t){
+        .id = id, .offset = offset, .flags = flags, .status = status};
     fnb_rx_push(&f->fb, 0);
     return netfront_poll(&f->nf, 8);
 }
@@ -691,7 +692,7 @@ static void rx_duplicate_id_breaks(void **state)
     assert_int_equal(rx_forged(f, 0, 0, 0, 60), 1);
     /* Slot 1 answered with slot 0's id, which was just consumed. */
     *RING_GET_RESPONSE(&f->fb.rx[0], 1) =
-        (netif_rx_response_t){ .id = 0, .status = 60 };
+        (netif_rx_response_t){.id = 0, .status = 60};
     f->fb.rx[0].req_cons = f->fb.rx[0].rsp_prod_pvt = 2;
     fnb_rx_push(&f->fb, 0);
     expect_broken(f, netfront_poll(&f->nf, 8));
@@ -740,8 +741,7 @@ static void rx_over_64k_breaks(void **state)
     struct fx *f = *state;
 
     /* 17 full slots chained with more_data: 69632 bytes. */
-    assert_int_equal(fnb_rx_put(&f->fb, 0, pattern, 69632, 4096, 0, NULL),
-                     17);
+    assert_int_equal(fnb_rx_put(&f->fb, 0, pattern, 69632, 4096, 0, NULL), 17);
     fnb_rx_push(&f->fb, 0);
     expect_broken(f, netfront_poll(&f->nf, 8));
     assert_int_equal(f->rx_count, 0);
@@ -760,7 +760,7 @@ static void rx_too_many_slots_breaks(void **state)
 static void rx_bad_extra_breaks(void **state)
 {
     struct fx *f = *state;
-    netif_extra_info_t ex = { .type = XEN_NETIF_EXTRA_TYPE_MAX };
+    netif_extra_info_t ex = {.type = XEN_NETIF_EXTRA_TYPE_MAX};
 
     assert_int_equal(fnb_rx_put(&f->fb, 0, pattern, 60, 4096, 0, &ex), 2);
     fnb_rx_push(&f->fb, 0);
@@ -770,7 +770,7 @@ static void rx_bad_extra_breaks(void **state)
 static void rx_bad_gso_type_breaks(void **state)
 {
     struct fx *f = *state;
-    netif_extra_info_t ex = { .type = XEN_NETIF_EXTRA_TYPE_GSO };
+    netif_extra_info_t ex = {.type = XEN_NETIF_EXTRA_TYPE_GSO};
 
     ex.u.gso.type = 7;
     ex.u.gso.size = 1448;
@@ -782,8 +782,8 @@ static void rx_bad_gso_type_breaks(void **state)
 static void rx_endless_extra_chain_breaks(void **state)
 {
     struct fx *f = *state;
-    netif_extra_info_t ex = { .type = XEN_NETIF_EXTRA_TYPE_HASH,
-                              .flags = XEN_NETIF_EXTRA_FLAG_MORE };
+    netif_extra_info_t ex = {.type = XEN_NETIF_EXTRA_TYPE_HASH,
+                             .flags = XEN_NETIF_EXTRA_FLAG_MORE};
     netif_rx_back_ring_t *r = &f->fb.rx[0];
 
     assert_int_equal(fnb_rx_put(&f->fb, 0, pattern, 60, 4096, 0, &ex), 2);

@@ -29,8 +29,8 @@
 #include "fake_xs_daemon.h"
 #include "xen/gnttab.h"
 
-#define FE "device/vif/0"
-#define BE "/local/domain/0/backend/vif/5/0"
+#define FE     "device/vif/0"
+#define BE     "/local/domain/0/backend/vif/5/0"
 #define SECOND (1000ULL * 1000 * 1000)
 
 struct fx {
@@ -39,7 +39,7 @@ struct fx {
     struct fake_netback fb;
     struct netfront nf;
     unsigned int nr_free0;
-    bool model;      /* the backend follows the frontend */
+    bool model; /* the backend follows the frontend */
     unsigned int link_up, link_down;
 };
 
@@ -62,7 +62,7 @@ static void backend_model(struct fake_xs *d, const char *path,
 
     if (!f->model || strcmp(path, FE "/state") != 0)
         return;
-    if (strcmp(value, "3") == 0)      /* Initialised: connect */
+    if (strcmp(value, "3") == 0) /* Initialised: connect */
         fake_xs_set_fire(d, BE "/state", "4");
     else if (strcmp(value, "5") == 0) /* Closing: close */
         fake_xs_set_fire(d, BE "/state", "6");
@@ -134,15 +134,15 @@ static void probe(struct fx *f)
 }
 
 /* The backend maps queue qi's rings with the refs from xenstore. */
-static void attach_from_xenstore(struct fx *f, unsigned int qi,
-                                 const char *dir)
+static void attach_from_xenstore(struct fx *f, unsigned int qi, const char *dir)
 {
     char tx[160], rx[160];
 
     snprintf(tx, sizeof(tx), "%s/tx-ring-ref", dir);
     snprintf(rx, sizeof(rx), "%s/rx-ring-ref", dir);
     assert_int_equal(fnb_attach(&f->fb, qi, (grant_ref_t)node_uint(f, tx),
-                                (grant_ref_t)node_uint(f, rx)), 0);
+                                (grant_ref_t)node_uint(f, rx)),
+                     0);
     assert_int_equal(fnb_rx_posted(&f->fb, qi), NETFRONT_RX_RING_SIZE);
 }
 
@@ -151,7 +151,7 @@ static void traffic_works(struct fx *f)
 {
     static uint8_t buf[100];
     static struct fnb_tx_pkt tp;
-    struct xn_pkt p = { .nr_frags = 1, .frags = { { buf, sizeof(buf) } } };
+    struct xn_pkt p = {.nr_frags = 1, .frags = {{buf, sizeof(buf)}}};
 
     memset(buf, 0x5a, sizeof(buf));
     assert_int_equal(xn_netdev_tx(&f->nf.dev, &p), 0);
@@ -164,15 +164,22 @@ static void traffic_works(struct fx *f)
 static void parse_mac_strict(void **state)
 {
     static const char *const bad[] = {
-        "",  "00:16:3e:0a:0b",  "00:16:3e:0a:0b:0c:0d", "00-16-3e-0a-0b-0c",
-        "00:16:3e:0a:0b:0g",    "0:16:3e:0a:0b:0c0",    "01:00:5e:00:00:01",
-        "00:00:00:00:00:00",    "ff:ff:ff:ff:ff:ff",    " 0:16:3e:0a:0b:0c",
+        "",
+        "00:16:3e:0a:0b",
+        "00:16:3e:0a:0b:0c:0d",
+        "00-16-3e-0a-0b-0c",
+        "00:16:3e:0a:0b:0g",
+        "0:16:3e:0a:0b:0c0",
+        "01:00:5e:00:00:01",
+        "00:00:00:00:00:00",
+        "ff:ff:ff:ff:ff:ff",
+        " 0:16:3e:0a:0b:0c",
     };
     uint8_t mac[6];
 
     (void)state;
     assert_int_equal(netfront_parse_mac("00:16:3E:0a:0B:0c", mac), 0);
-    assert_memory_equal(mac, ((uint8_t[]){ 0, 0x16, 0x3e, 10, 11, 12 }), 6);
+    assert_memory_equal(mac, ((uint8_t[]){0, 0x16, 0x3e, 10, 11, 12}), 6);
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         if (netfront_parse_mac(bad[i], mac) != -EINVAL)
             fail_msg("accepted MAC \"%s\"", bad[i]);
@@ -183,8 +190,8 @@ static void probe_reads_mac_and_mtu(void **state)
     struct fx *f = *state;
 
     probe(f);
-    assert_memory_equal(f->nf.dev.mac,
-                        ((uint8_t[]){ 0, 0x16, 0x3e, 10, 11, 12 }), 6);
+    assert_memory_equal(f->nf.dev.mac, ((uint8_t[]){0, 0x16, 0x3e, 10, 11, 12}),
+                        6);
     assert_int_equal(f->nf.dev.mtu, 1500);
     assert_string_equal(f->nf.dev.name, "vif0");
     assert_int_equal(f->nf.state, XenbusStateInitialising);
@@ -193,8 +200,8 @@ static void probe_reads_mac_and_mtu(void **state)
     probe(f);
     assert_int_equal(f->nf.dev.mtu, 9000);
     /* Absurd MTUs are ignored (logged), not trusted. */
-    static const char *const bad_mtu[] = { "20", "65536", "abc", "-1",
-                                           "99999999999999999999" };
+    static const char *const bad_mtu[] = {"20", "65536", "abc", "-1",
+                                          "99999999999999999999"};
     for (size_t i = 0; i < sizeof(bad_mtu) / sizeof(bad_mtu[0]); i++) {
         fake_xs_set(&f->d, BE "/mtu", bad_mtu[i]);
         probe(f);
@@ -250,8 +257,7 @@ static void connect_single_queue_publishes_top_level_keys(void **state)
     assert_int_equal(node_uint(f, FE "/feature-sg"), 1);
     assert_int_equal(node_uint(f, FE "/feature-gso-tcpv4"), 1);
     assert_int_equal(node_uint(f, FE "/feature-no-csum-offload"), 0);
-    assert_int_equal(node_uint(f, FE "/event-channel"),
-                     f->nf.q[0].evtchn_tx);
+    assert_int_equal(node_uint(f, FE "/event-channel"), f->nf.q[0].evtchn_tx);
     assert_null(fake_xs_get(&f->d, FE "/event-channel-tx"));
     assert_null(fake_xs_get(&f->d, FE "/multi-queue-num-queues"));
     assert_null(fake_xs_get(&f->d, FE "/queue-0/tx-ring-ref"));
@@ -301,8 +307,7 @@ static void absurd_features_read_as_absent(void **state)
     fake_xs_set(&f->d, BE "/feature-sg", "yes");
     fake_xs_set(&f->d, BE "/feature-gso-tcpv4", "-1");
     fake_xs_set(&f->d, BE "/feature-split-event-channels", "1x");
-    fake_xs_set(&f->d, BE "/multi-queue-max-queues",
-                "99999999999999999999999");
+    fake_xs_set(&f->d, BE "/multi-queue-max-queues", "99999999999999999999999");
     f->nf.cfg.max_queues = 4;
     probe(f);
     assert_int_equal(netfront_xs_connect(&f->nf), 0);
@@ -317,14 +322,14 @@ static void absurd_features_read_as_absent(void **state)
 static void missing_rx_copy_fails_cleanly(void **state)
 {
     struct fx *f = *state;
-    static const char *const bad[] = { NULL, "0", "banana" };
+    static const char *const bad[] = {NULL, "0", "banana"};
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         if (bad[i])
             fake_xs_set(&f->d, BE "/feature-rx-copy", bad[i]);
         else
-            assert_int_equal(
-                xs_rm(&f->c, XS_TX_NONE, BE "/feature-rx-copy"), 0);
+            assert_int_equal(xs_rm(&f->c, XS_TX_NONE, BE "/feature-rx-copy"),
+                             0);
         probe(f);
         assert_int_equal(netfront_xs_connect(&f->nf), -EIO);
         assert_int_not_equal(f->nf.state, XenbusStateConnected);
@@ -346,9 +351,9 @@ static void multi_queue_keys_only_under_queue_dirs(void **state)
     assert_int_equal(netfront_xs_connect(&f->nf), 0);
     assert_int_equal(f->nf.nr_queues, 2);
     assert_int_equal(node_uint(f, FE "/multi-queue-num-queues"), 2);
-    static const char *const top[] = { "tx-ring-ref", "rx-ring-ref",
-                                       "event-channel", "event-channel-tx",
-                                       "event-channel-rx" };
+    static const char *const top[] = {"tx-ring-ref", "rx-ring-ref",
+                                      "event-channel", "event-channel-tx",
+                                      "event-channel-rx"};
     for (size_t i = 0; i < sizeof(top) / sizeof(top[0]); i++) {
         char p[64];
 
@@ -452,8 +457,7 @@ static void backend_goes_away_and_comes_back(void **state)
     assert_true(f->nf.dev.link_up);
     assert_int_equal(f->link_up, 2);
     assert_int_equal(f->link_down, 1);
-    assert_int_equal(node_uint(f, FE "/tx-ring-ref"),
-                     f->nf.q[0].tx_ring_ref);
+    assert_int_equal(node_uint(f, FE "/tx-ring-ref"), f->nf.q[0].tx_ring_ref);
     attach_from_xenstore(f, 0, FE);
     traffic_works(f);
 }
@@ -504,15 +508,15 @@ static void step_every_state_pair(void **state)
     /* Our state after one step, per (front, back); -1 = broken. */
     static const int want[9][9] = {
         /*         U   I   IW  ID  C   CG  CD  RG  RD */
-        [U] = { I, I, I, I, I, I, I, I, I },
-        [I] = { I, I, ID, I, ID, CG, I, I, I },
-        [IW] = { IW, IW, ID, IW, ID, CG, IW, IW, IW },
-        [ID] = { ID, ID, ID, ID, C, CG, CD, ID, ID },
-        [C] = { -1, CG, CG, C, C, CG, CD, C, C },
-        [CG] = { CD, CD, CD, CD, CG, CD, CD, CG, CG },
-        [CD] = { CD, I, I, CD, CD, CD, I, CD, CD },
-        [RG] = { -1, -1, -1, -1, -1, -1, -1, -1, -1 },
-        [RD] = { -1, -1, -1, -1, -1, -1, -1, -1, -1 },
+        [U] = {I, I, I, I, I, I, I, I, I},
+        [I] = {I, I, ID, I, ID, CG, I, I, I},
+        [IW] = {IW, IW, ID, IW, ID, CG, IW, IW, IW},
+        [ID] = {ID, ID, ID, ID, C, CG, CD, ID, ID},
+        [C] = {-1, CG, CG, C, C, CG, CD, C, C},
+        [CG] = {CD, CD, CD, CD, CG, CD, CD, CG, CG},
+        [CD] = {CD, I, I, CD, CD, CD, I, CD, CD},
+        [RG] = {-1, -1, -1, -1, -1, -1, -1, -1, -1},
+        [RD] = {-1, -1, -1, -1, -1, -1, -1, -1, -1},
     };
 
     probe(f);
@@ -541,8 +545,7 @@ static void step_every_state_pair(void **state)
             rc = netfront_xs_step(&f->nf, NULL);
             if (want[fr][bk] < 0) {
                 if (rc != -EIO || !f->nf.broken)
-                    fail_msg("front %d back %d: rc %d, not broken", fr, bk,
-                             rc);
+                    fail_msg("front %d back %d: rc %d, not broken", fr, bk, rc);
                 continue;
             }
             if (rc != 0 || (int)f->nf.state != want[fr][bk])
@@ -550,10 +553,10 @@ static void step_every_state_pair(void **state)
                          rc, f->nf.state, want[fr][bk]);
             assert_int_equal(node_uint(f, FE "/state"), want[fr][bk]);
             /* Rings exist while published and not yet closed. */
-            assert_int_equal(f->nf.rings_ready,
-                             want[fr][bk] == ID || want[fr][bk] == C ||
-                                 (want[fr][bk] == CG &&
-                                  (fr == ID || fr == C || fr == CG)));
+            assert_int_equal(
+                f->nf.rings_ready,
+                want[fr][bk] == ID || want[fr][bk] == C ||
+                    (want[fr][bk] == CG && (fr == ID || fr == C || fr == CG)));
             assert_int_equal(f->nf.dev.link_up, want[fr][bk] == C);
         }
     }
