@@ -488,7 +488,9 @@ int netfront_tx_reclaim(struct netfront_queue *q)
     if (!nf->rings_ready)
         return 0;
     do {
-        RING_IDX prod = q->tx.sring->rsp_prod;
+        /* One load: the backend may move it while we look. */
+        RING_IDX prod = __atomic_load_n(&q->tx.sring->rsp_prod,
+                                        __ATOMIC_RELAXED);
         RING_IDX cons;
 
         xen_rmb(); /* read responses only after seeing rsp_prod */
@@ -726,7 +728,8 @@ int netfront_rx_poll(struct netfront_queue *q, unsigned int budget)
         return 0;
     /* Dropped packets count against the budget too: it bounds work. */
     while (processed < budget) {
-        RING_IDX prod = q->rx.sring->rsp_prod;
+        RING_IDX prod = __atomic_load_n(&q->rx.sring->rsp_prod,
+                                        __ATOMIC_RELAXED);
         int rc;
 
         xen_rmb(); /* read responses only after seeing rsp_prod */
@@ -751,7 +754,8 @@ int netfront_rx_poll(struct netfront_queue *q, unsigned int budget)
             /* Half a packet: ask for an event when more arrives. */
             q->rx.sring->rsp_event = prod + 1;
             xen_mb();
-            if (q->rx.sring->rsp_prod == prod)
+            if (__atomic_load_n(&q->rx.sring->rsp_prod, __ATOMIC_RELAXED) ==
+                prod)
                 break;
             continue;
         }
