@@ -489,8 +489,8 @@ int netfront_tx_reclaim(struct netfront_queue *q)
         return 0;
     do {
         /* One load: the backend may move it while we look. */
-        RING_IDX prod = __atomic_load_n(&q->tx.sring->rsp_prod,
-                                        __ATOMIC_RELAXED);
+        RING_IDX prod =
+            __atomic_load_n(&q->tx.sring->rsp_prod, __ATOMIC_RELAXED);
         RING_IDX cons;
 
         xen_rmb(); /* read responses only after seeing rsp_prod */
@@ -728,8 +728,8 @@ int netfront_rx_poll(struct netfront_queue *q, unsigned int budget)
         return 0;
     /* Dropped packets count against the budget too: it bounds work. */
     while (processed < budget) {
-        RING_IDX prod = __atomic_load_n(&q->rx.sring->rsp_prod,
-                                        __ATOMIC_RELAXED);
+        RING_IDX prod =
+            __atomic_load_n(&q->rx.sring->rsp_prod, __ATOMIC_RELAXED);
         int rc;
 
         xen_rmb(); /* read responses only after seeing rsp_prod */
