@@ -1,0 +1,123 @@
+# SPDX-License-Identifier: MIT
+"""`./xenith build [APP]`: configure and build the tree, print the image.
+
+Design: one CMake build folder, `build/` at the top of the repository,
+configured with the dependency paths that `./xenith setup` (deps.py)
+returns, Ninja when installed, Unix Makefiles otherwise. The host project
+drives the guest tree through ExternalProject, so the guest is built in
+`build/guest`; an app's products are `build/guest/apps/<app>/<app>` (ELF
+with symbols), `<app>.stripped` (the bootable image), `<app>.json` and
+`<app>.mem`. The LAST line printed on stdout is the absolute path of the
+stripped image (of the last app when all are built), so scripts can use
+`$(./xenith build apps/hello | tail -1)`; progress goes to stderr.
+
+Python API: `configure_and_build(targets=None) -> build_dir`,
+`build_app(app) -> path of the stripped image`.
+"""
+import glob
+import os
+import shutil
+import sys
+
+from . import deps
+from .common import REPO, Fatal, run, step
+
+BUILD_DIR = os.path.join(REPO, "build")
+
+
+def _generator():
+    return "Ninja" if shutil.which("ninja") else "Unix Makefiles"
+
+
+def _cached_value(build_dir, key):
+    cache = os.path.join(build_dir, "CMakeCache.txt")
+    if not os.path.exists(cache):
+        return None
+    for line in open(cache):
+        if line.startswith(key + ":"):
+            return line.split("=", 1)[1].strip()
+    return None
+
+
+def configure(paths, build_dir=BUILD_DIR):
+    want = {"XEN_INCLUDE_DIR": paths["xen_include"],
+            "NEWLIB_PREFIX": paths["newlib_prefix"]}
+    fresh = not os.path.exists(os.path.join(build_dir, "CMakeCache.txt"))
+    gen = _cached_value(build_dir, "CMAKE_GENERATOR")
+    if not fresh and gen and gen != _generator():
+        raise Fatal(f"{build_dir} was configured with {gen}; remove it to "
+                    f"switch to {_generator()}")
+    stale = [k for k, v in want.items()
+             if _cached_value(build_dir, k) != v]
+    if fresh or stale:
+        with step(f"configure {os.path.relpath(build_dir, REPO)}/"):
+            cmd = ["cmake", "-S", REPO, "-B", build_dir, "-G", _generator(),
+                   "-DCMAKE_BUILD_TYPE=Release"]
+            cmd += [f"-D{k}={v}" for k, v in want.items()]
+            run(cmd, quiet=True)
+
+
+def configure_and_build(targets=None):
+    """Set up deps, configure build/, build everything (the guest tree is
+    one ExternalProject target, so `targets` only narrows host targets).
+    Returns the build folder."""
+    paths = deps.ensure_all()
+    configure(paths)
+    cmd = ["cmake", "--build", BUILD_DIR, "--parallel",
+           str(os.cpu_count() or 1)]
+    if targets:
+        cmd += ["--target"] + list(targets)
+    with step("build"):
+        p = run(cmd, check=False, quiet=True)
+        if p.returncode != 0:
+            lines = p.stdout.splitlines()
+            errs = [ln for ln in lines if "error" in ln.lower()
+                    or "undefined reference" in ln][:30]
+            raise Fatal("build failed:\n" + "\n".join(errs or lines[-30:]))
+    return BUILD_DIR
+
+
+def app_name(app):
+    """'apps/hello', 'hello', './apps/hello/' -> 'hello' (validated)."""
+    name = os.path.basename(os.path.normpath(app))
+    if not os.path.isfile(os.path.join(REPO, "apps", name,
+                                       "CMakeLists.txt")):
+        known = sorted(os.path.basename(os.path.dirname(p)) for p in
+                       glob.glob(os.path.join(REPO, "apps", "*",
+                                              "CMakeLists.txt")))
+        raise Fatal(f"no app '{app}' (known: {', '.join(known)})")
+    return name
+
+
+def image_path(name):
+    return os.path.join(BUILD_DIR, "guest", "apps", name, name + ".stripped")
+
+
+def build_app(app):
+    name = app_name(app)
+    configure_and_build()
+    path = image_path(name)
+    if not os.path.isfile(path):
+        raise Fatal(f"build finished but {path} is missing")
+    return path
+
+
+def cmd(argv):
+    if argv and argv[0] in ("-h", "--help"):
+        print("usage: ./xenith build [APP]\n\nBuild everything (APP like "
+              "apps/hello or hello); the last line printed is the path of "
+              "the bootable (stripped) image.")
+        return 0
+    if argv:
+        print(build_app(argv[0]))
+        return 0
+    configure_and_build()
+    imgs = sorted(glob.glob(os.path.join(BUILD_DIR, "guest", "apps", "*",
+                                         "*.stripped")))
+    for img in imgs:
+        print(img)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cmd(sys.argv[1:]))
