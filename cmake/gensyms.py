@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 
-def main(nm, elf, out, name):
+def main(nm, elf, out, app_name):
     text = subprocess.run([nm, "-S", "-n", "--defined-only", elf],
                           check=True, capture_output=True, text=True).stdout
     syms = []
@@ -48,7 +48,7 @@ def main(nm, elf, out, name):
             fh.write(f"    .byte {chunk}\n")
         fh.write('    .section .rodata.xn_app_name, "a"\n'
                  '    .globl xn_app_name\n'
-                 f'xn_app_name:\n    .asciz "{name}"\n')
+                 f'xn_app_name:\n    .asciz "{app_name}"\n')
         fh.write('    .section .note.GNU-stack, "", @progbits\n')
 
 

@@ -7,7 +7,8 @@
 # embeds it so crash reports can name functions without debug info.
 # Products in the app's build folder: NAME (ELF with Xen notes and
 # symbols), NAME.stripped (the bootable image) and NAME.json (memory size
-# and paths, read by `./xenith run`).
+# and paths) plus NAME.mem and NAME.stripped.mem (just the memory size in
+# MB, which `./xenith run` reads).
 include_guard(GLOBAL)
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
@@ -50,7 +51,10 @@ function(xenith_add_image NAME)
     set(out $<TARGET_FILE:${NAME}>)
     file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${NAME}.json
          CONTENT "{\n  \"name\": \"${NAME}\",\n  \"memory_mb\": ${IMG_MEMORY},\n  \"image\": \"$<TARGET_FILE:${NAME}>.stripped\",\n  \"elf\": \"$<TARGET_FILE:${NAME}>\"\n}\n")
+    # The plain memory size, next to the image, for `./xenith run`.
+    file(GENERATE OUTPUT $<TARGET_FILE:${NAME}>.mem CONTENT "${IMG_MEMORY}\n")
     add_custom_command(TARGET ${NAME} POST_BUILD
         COMMAND ${CMAKE_STRIP} --strip-all -o ${out}.stripped ${out}
+        COMMAND ${CMAKE_COMMAND} -E copy ${out}.mem ${out}.stripped.mem
         COMMENT "Stripped image ${NAME}.stripped")
 endfunction()

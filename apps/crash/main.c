@@ -23,8 +23,9 @@ __attribute__((noinline)) static int do_null(void)
     return *null_ptr;
 }
 
-__attribute__((noinline)) static int do_div0(int x)
+__attribute__((noinline)) static int do_div0(volatile int x)
 {
+    /* Both operands volatile: gcc may not fold or rewrite the idiv. */
     return x / zero;
 }
 

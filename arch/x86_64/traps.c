@@ -35,6 +35,7 @@ extern const uint64_t xn_symtab_count __attribute__((weak));
 extern const char xn_symtab_names[] __attribute__((weak));
 
 extern char boot_stack_guard[];
+extern char _text[], _etext[];
 
 static const struct arch_crash_ops *crash_ops;
 static volatile int crashing;
@@ -323,6 +324,18 @@ void trap_handle(struct arch_regs *r)
     reg(&l, "cs", r->cs);
     reg(&l, "ss", r->ss);
     put_nl_and_flush(&l);
+    /* A frameless leaf function leaves its caller only at [rsp]. */
+    if (arch_is_mapped(r->rsp, 8)) {
+        uint64_t top = *(const uint64_t *)r->rsp;
+        uintptr_t off;
+
+        if (top >= (uintptr_t)_text && top < (uintptr_t)_etext &&
+            arch_symbol(top - 1, &off)) {
+            put_s(&l, "  [rsp] (caller if #0 is a leaf): ");
+            put_sym(&l, top - 1);
+            put_nl_and_flush(&l);
+        }
+    }
     out("  backtrace:\n");
     arch_backtrace(r->rip, r->rbp, print_line);
     if (crash_ops && crash_ops->flush)
