@@ -13,7 +13,8 @@ include_guard(GLOBAL)
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
-set(XENITH_KERNEL_LIBS xenith_lib xenith_kernel xenith_xen xenith_arch)
+set(XENITH_KERNEL_LIBS xenith_lib xenith_drivers xenith_kernel xenith_xen
+    xenith_arch)
 
 function(xenith_add_image NAME)
     cmake_parse_arguments(IMG "" "MEMORY" "SOURCES" ${ARGN})
