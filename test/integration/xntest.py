@@ -251,6 +251,143 @@ def t_crash_stack():
     expect(rc == 134, "stack: the domain is reported as crashed (134)")
 
 
+# ----------------------------------------------------------- networking
+
+import contextlib  # noqa: E402
+
+
+@contextlib.contextmanager
+def guest(app, ready, cmdline="", forward=None, memory=None):
+    """Boot `app` detached on xenbr0; yield (name, console); destroy it."""
+    args = ["run", image(app), "--net", "--detach", "--ready", ready,
+            "--timeout", "600"]
+    if cmdline:
+        args += ["--cmdline", cmdline]
+    if forward:
+        args += ["--forward", forward]
+    if memory:
+        args += ["--memory", str(memory)]
+    rc, out, _ = xenith(*args, check=False)
+    lines = out.strip().splitlines()
+    name = lines[-1] if lines else ""
+    if rc != 0 or not name.startswith("xn-"):
+        raise TestFailure(f"{app} did not come up (status {rc})")
+    try:
+        yield name, out
+    finally:
+        dom0(f"xl destroy {name}", check=False)
+
+
+def guest_ip(console):
+    m = re.search(r"\[xenith\] net: \S+ (\d+\.\d+\.\d+\.\d+)", console)
+    if not m:
+        raise TestFailure("the guest printed no '[xenith] net:' address")
+    return m.group(1)
+
+
+ECHO_CLIENT = r"""
+import os, socket, sys, random, hashlib
+ip, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(1234)
+s = socket.create_connection((ip, 7), timeout=20)
+bad = 0
+for i in range(n):
+    msg = os.urandom(rnd.randint(1, 2048))
+    s.sendall(msg)
+    got = b""
+    while len(got) < len(msg):
+        chunk = s.recv(len(msg) - len(got))
+        if not chunk:
+            print("EOF after", i); sys.exit(1)
+        got += chunk
+    if got != msg:
+        bad += 1
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5)
+u.sendto(b"udp-probe", (ip, 7)); data, _ = u.recvfrom(100)
+print("ECHO-RESULT n=%d bad=%d udp=%s" % (n, bad, data == b"udp-probe"))
+"""
+
+
+def t_net_static_ping_echo():
+    with guest("echo", "echo: listening",
+               "ip=10.0.0.60/24 gw=10.0.0.1") as (_name, out):
+        expect(guest_ip(out) == "10.0.0.60", "static address from ip=")
+        _, ping, _ = dom0("ping -c 3 -W 5 10.0.0.60")
+        expect(" 0% packet loss" in ping, "dom0 pings the unikernel")
+        _, res, _ = xenith("sandbox", "exec", "--", "python3", "-c",
+                           ECHO_CLIENT, "10.0.0.60", "10000", timeout=900)
+        m = re.search(r"ECHO-RESULT n=(\d+) bad=(\d+) udp=(\w+)", res)
+        expect(m is not None, "the echo client finished")
+        expect(m.group(1) == "10000" and m.group(2) == "0",
+               "10,000 random TCP messages echoed byte for byte")
+        expect(m.group(3) == "True", "UDP echo answers")
+
+
+def t_net_dhcp():
+    with guest("echo", "echo: listening") as (_name, out):
+        ip = guest_ip(out)
+        expect(100 <= int(ip.split(".")[-1]) <= 199,
+               f"DHCP lease from dnsmasq ({ip})")
+        _, ping, _ = dom0(f"ping -c 2 -W 5 {ip}")
+        expect(" 0% packet loss" in ping, "the DHCP-configured guest answers")
+
+
+def t_net_httpd_curl_wrk():
+    with guest("httpd", "httpd: listening", "ip=10.0.0.61/24 gw=10.0.0.1",
+               forward="18082:80"):
+        _, page, _ = dom0("curl -s -f -m 10 http://10.0.0.61/")
+        expect("<html" in page.lower(), "curl from dom0 gets the page")
+        _, st, _ = dom0("curl -s -f -m 10 http://10.0.0.61/stats")
+        expect(len(st) > 0, "the dynamic page answers")
+        rc, _, _ = dom0("printf 'GARBAGE\\r\\n\\r\\n' | nc -w 3 10.0.0.61 80 "
+                        "| head -1 | grep -q ' 400 '", check=False)
+        expect(rc == 0, "a malformed request gets 400")
+        p = subprocess.run(["curl", "-s", "-f", "-m", "15",
+                            "http://127.0.0.1:18082/"], capture_output=True,
+                           text=True)
+        expect("<html" in p.stdout.lower(),
+               "curl from the host through --forward gets the page")
+        _, w, _ = dom0("wrk -c 100 -t 2 -d 10s http://10.0.0.61/",
+                       timeout=120)
+        m = re.search(r"(\d+) requests in", w)
+        expect(m and int(m.group(1)) > 0, "wrk completed requests")
+        expect("Socket errors" not in w and "Non-2xx" not in w,
+               "wrk -c 100 for 10 s: zero errors")
+        _, st2, _ = dom0("curl -s -f -m 10 http://10.0.0.61/")
+        expect("<html" in st2.lower(), "httpd still serves after wrk")
+
+
+def t_net_iperf3():
+    with guest("iperf", "iperf: listening", "ip=10.0.0.62/24 gw=10.0.0.1"):
+        for flags, what in (("", "dom0 -> guest"), ("-R", "guest -> dom0")):
+            _, o, _ = dom0(f"iperf3 -c 10.0.0.62 -t 5 {flags} -J",
+                           timeout=120)
+            import json
+            try:
+                r = json.loads(o[o.index("{"):])
+                bps = r["end"]["sum_received"]["bits_per_second"]
+            except (ValueError, KeyError) as e:
+                raise TestFailure(f"iperf3 {what}: no result ({e})")
+            expect(bps > 0, f"iperf3 {what}: {bps / 1e6:.1f} Mbit/s")
+
+
+def t_net_detach_attach():
+    with guest("httpd", "httpd: listening",
+               "ip=10.0.0.63/24 gw=10.0.0.1") as (name, _out):
+        dom0("curl -s -f -m 10 http://10.0.0.63/ >/dev/null")
+        dom0(f"xl network-detach {name} 0")
+        rc, _, _ = dom0("curl -s -f -m 3 http://10.0.0.63/ >/dev/null",
+                        check=False)
+        expect(rc != 0, "no service while the vif is detached")
+        dom0(f"xl network-attach {name} bridge=xenbr0")
+        rc, _, _ = dom0("for i in $(seq 1 60); do curl -s -f -m 3 "
+                        "http://10.0.0.63/ >/dev/null && exit 0; sleep 1; "
+                        "done; exit 1", check=False, timeout=200)
+        expect(rc == 0, "service resumes after network-attach")
+        _, lst, _ = dom0(f"xl list {name}")
+        expect(name in lst, "the guest survived detach/attach")
+
+
 # ------------------------------------------------------------------------
 
 def main():
