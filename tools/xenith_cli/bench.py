@@ -246,7 +246,115 @@ def suite_boot():
     return rows
 
 
-SUITES = {"sandbox": suite_sandbox, "boot": suite_boot}
+def _xenith(*args, timeout=900):
+    return subprocess.run([os.path.join(REPO, "xenith")] + list(args),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+class Detached:
+    """A guest started with `run --detach`, destroyed on exit."""
+
+    def __init__(self, args, ready):
+        self.args, self.ready, self.name = args, ready, None
+
+    def __enter__(self):
+        p = _xenith("run", *self.args, "--net", "--detach", "--ready",
+                    self.ready, "--timeout", "900")
+        lines = p.stdout.strip().splitlines()
+        if p.returncode != 0 or not lines or not lines[-1].startswith("xn-"):
+            raise Fatal(f"guest {' '.join(self.args)} did not come up:\n"
+                        f"{p.stdout[-2000:]}\n{p.stderr[-2000:]}")
+        self.name = lines[-1]
+        return self
+
+    def __exit__(self, *exc):
+        sandbox.agent_capture(f"xl destroy {self.name}", check=False)
+
+
+def iperf_pair(ip):
+    """(dom0 -> guest, guest -> dom0) Mbit/s, 10 s each, iperf3 -J."""
+    import json
+    out = []
+    for flags in ("", "-R"):
+        _rc, o = sandbox.agent_capture(
+            f"iperf3 -c {ip} -t 10 {flags} -J", timeout=120, check=False)
+        try:
+            r = json.loads(o[o.index("{"):])
+            out.append(r["end"]["sum_received"]["bits_per_second"] / 1e6)
+        except (ValueError, KeyError):
+            out.append(None)
+    return out
+
+
+def wrk_rps(url, seconds=10):
+    """(requests/s, errors) from wrk -c 100."""
+    _rc, o = sandbox.agent_capture(
+        f"wrk -c 100 -t 2 -d {seconds}s {url}", timeout=seconds + 120,
+        check=False)
+    m = re.search(r"Requests/sec:\s+([0-9.]+)", o)
+    errs = 0
+    for e in re.finditer(r"(?:connect|read|write|timeout) (\d+)", o):
+        errs += int(e.group(1))
+    m2 = re.search(r"Non-2xx or 3xx responses: (\d+)", o)
+    if m2:
+        errs += int(m2.group(1))
+    return (float(m.group(1)) if m else None), errs
+
+
+def _fmt_ratio(a, b):
+    if a is None or b in (None, 0):
+        return "n/a"
+    return f"{a / b:.2f}x"
+
+
+def suite_net():
+    from . import build
+    build.configure_and_build()
+    sandbox.start(quiet=True)
+    rows = []
+    with Detached(["--reference-linux", "--cmdline",
+                   "ip=10.0.0.70/24 gw=10.0.0.1"], "XENITH-REF-READY"):
+        l_in, l_out = iperf_pair("10.0.0.70")
+        l_rps, l_err = wrk_rps("http://10.0.0.70/index.html")
+    with Detached([build.image_path("iperf"), "--cmdline",
+                   "ip=10.0.0.71/24 gw=10.0.0.1"], "iperf: listening"):
+        x_in, x_out = iperf_pair("10.0.0.71")
+    with Detached([build.image_path("httpd"), "--cmdline",
+                   "ip=10.0.0.72/24 gw=10.0.0.1"], "httpd: listening"):
+        x_rps, x_err = wrk_rps("http://10.0.0.72/")
+    f = lambda v: "failed" if v is None else f"{v:.0f}"  # noqa: E731
+    rows.append(("iperf3 dom0 -> guest, Mbit/s (xenith / Linux)",
+                 f"{f(x_in)} / {f(l_in)} = {_fmt_ratio(x_in, l_in)} "
+                 "(target >= 1.0x)"))
+    rows.append(("iperf3 guest -> dom0 (-R), Mbit/s (xenith / Linux)",
+                 f"{f(x_out)} / {f(l_out)} = {_fmt_ratio(x_out, l_out)} "
+                 "(target >= 1.0x)"))
+    rows.append(("wrk -c 100, 10 s, small page, req/s (xenith httpd / "
+                 "Linux busybox httpd)",
+                 f"{f(x_rps)} ({x_err} errors) / {f(l_rps)} ({l_err} "
+                 f"errors) = {_fmt_ratio(x_rps, l_rps)} (target >= 1.5x)"))
+    size = os.path.getsize(build.image_path("httpd"))
+    rows.append(("httpd image, stripped (target <= 600 KB)",
+                 f"{size / 1024:.1f} KB"))
+    smallest = None
+    for mb in (4, 5, 6, 8, 12, 16, 24, 32):
+        try:
+            with Detached([build.image_path("httpd"), "--memory", str(mb),
+                           "--cmdline", "ip=10.0.0.73/24 gw=10.0.0.1"],
+                          "httpd: listening"):
+                rps, errs = wrk_rps("http://10.0.0.73/", seconds=5)
+        except Fatal:
+            continue
+        if rps and errs == 0:
+            smallest = mb
+            break
+    rows.append(("Smallest memory= at which httpd serves wrk -c 100 "
+                 "without errors (target 4 MB)",
+                 f"{smallest} MB" if smallest else "none up to 32 MB"))
+    return rows
+
+
+SUITES = {"sandbox": suite_sandbox, "boot": suite_boot, "net": suite_net}
 
 
 def cmd(argv):
