@@ -13,10 +13,12 @@
  * rx callback. That keeps buffer ownership trivial for the stack port
  * (no completion callbacks, no pinned pbufs) at the cost of one memcpy
  * per packet; the driver keeps its own long-lived, pre-shared buffers.
- * Threading: the ops and the rx/link callbacks run in thread context
- * and are not reentrant (one network thread, or the caller serialises);
- * only `kick` is called from event context and must just wake a thread
- * that then calls xn_netdev_poll(). Errors are 0 / -errno.
+ * Threading: the ops and the rx/link callbacks run in thread context;
+ * in the guest the kernel serialises tx/poll with its own xenbus thread
+ * (a per-device lock, recursive so rx may call tx), and several stack
+ * threads may call them; only `kick` is called from event context and
+ * must just wake a thread that then calls xn_netdev_poll(). Errors are
+ * 0 / -errno.
  * Checksum semantics follow Linux's CHECKSUM_PARTIAL/UNNECESSARY, which
  * is what io/netif.h's csum_blank / data_validated flags describe.
  */
@@ -143,6 +145,42 @@ static inline int xn_netdev_poll(struct xn_netdev *dev, unsigned int budget)
 {
     return dev->ops->poll(dev, budget);
 }
+
+/* ---- the kernel's device registry (kernel/netdev.c, guest only) ---- */
+
+/*
+ * Devices are found at boot (every device/vif/N, connected before main()
+ * runs, each wait bounded) and later when the toolstack attaches one
+ * (`xl network-attach`). Index i is the i-th device found (normally vif<i>);
+ * a device keeps its index and its struct xn_netdev address for the
+ * domain's life, also across a detach and re-attach of the same vif id.
+ */
+
+/* Number of devices registered so far (0 without any vif). */
+unsigned int xn_netdev_count(void);
+
+/* Device idx, or NULL when there is no such device (yet). */
+struct xn_netdev *xn_netdev_get(unsigned int idx);
+
+/*
+ * Wait until device idx exists and its link is up, at most timeout_ns.
+ * 0, or -ETIMEDOUT. Thread context.
+ */
+int xn_netdev_wait_up(unsigned int idx, uint64_t timeout_ns);
+
+/*
+ * Install the stack's callbacks (copied; cb NULL removes them). Use this
+ * rather than writing dev->cb: the copy is made with events masked (kick
+ * runs in event context) and under the device lock (the xenbus thread
+ * must not see half of it). The link callback then reports CHANGES only,
+ * so read dev->link_up right after this call; likewise poll once, as
+ * packets may have arrived before the kick callback existed. On link up
+ * re-read dev->mac and dev->mtu: a re-attached vif may have a new MAC.
+ * The link callback runs in thread context (the kernel's "xenbus" thread,
+ * or the caller of tx/poll) with no kernel lock held; it may call tx.
+ */
+void xn_netdev_set_callbacks(struct xn_netdev *dev,
+                             const struct xn_netdev_callbacks *cb);
 
 #ifdef __cplusplus
 }
