@@ -13,8 +13,14 @@ include_guard(GLOBAL)
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
-set(XENITH_KERNEL_LIBS xenith_lib xenith_drivers xenith_kernel xenith_xen
-    xenith_arch)
+# Inside one --start-group, so the order is for readers: apps -> lib ->
+# net (port + lwIP, only when configured) -> drivers -> kernel/xen/arch.
+set(XENITH_KERNEL_LIBS xenith_lib)
+if(XENITH_HAVE_NET)
+    list(APPEND XENITH_KERNEL_LIBS xenith_net xenith_lwip)
+endif()
+list(APPEND XENITH_KERNEL_LIBS xenith_drivers xenith_kernel xenith_xen
+     xenith_arch)
 
 function(xenith_add_image NAME)
     cmake_parse_arguments(IMG "" "MEMORY" "SOURCES" ${ARGN})

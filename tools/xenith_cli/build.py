@@ -41,7 +41,8 @@ def _cached_value(build_dir, key):
 
 def configure(paths, build_dir=BUILD_DIR):
     want = {"XEN_INCLUDE_DIR": paths["xen_include"],
-            "NEWLIB_PREFIX": paths["newlib_prefix"]}
+            "NEWLIB_PREFIX": paths["newlib_prefix"],
+            "LWIP_DIR": paths["lwip_src"]}
     fresh = not os.path.exists(os.path.join(build_dir, "CMakeCache.txt"))
     gen = _cached_value(build_dir, "CMAKE_GENERATOR")
     if not fresh and gen and gen != _generator():

@@ -14,8 +14,10 @@ formats, -D__DYNAMIC_REENT__).
 
 Python API: `ensure_all() -> dict` with keys `xen_include` (the folder that
 contains `xen/`), `newlib_prefix` (holds `x86_64-xen-elf/{include,lib}`),
-`newlib_include`, `newlib_lib`; `lwip_src` is reserved for the lwIP step.
+`newlib_include`, `newlib_lib`, `lwip_src` (lwIP's pristine source tree,
+the folder holding `src/`, from the ORIG tarball of Debian's `lwip`).
 """
+import functools
 import glob
 import hashlib
 import json
@@ -25,8 +27,9 @@ import subprocess
 import sys
 import tempfile
 
-from .common import (Fatal, apt_download, cache_dir, dpkg_extract,
-                     ensure_packages, file_lock, info, pkg_version, run, step)
+from .common import (Fatal, apt_download, apt_update, cache_dir,
+                     dpkg_extract, ensure_deb_src, ensure_packages, file_lock,
+                     info, pkg_version, run, step)
 
 # Bump when the recipe below changes in a way the flags do not capture.
 BUILDER_REV = "1"
@@ -180,9 +183,64 @@ def _build_newlib(ver, tmp, final):
     _publish(prefix, final)
 
 
+def _src_version(pkg):
+    """Version of a Debian SOURCE package (needs deb-src)."""
+    p = run(["apt-cache", "showsrc", pkg], quiet=True, check=False)
+    versions = [ln.split(":", 1)[1].strip() for ln in p.stdout.splitlines()
+                if ln.startswith("Version:")]
+    if not versions:
+        raise Fatal(f"Debian source package '{pkg}' is not available "
+                    "(deb-src entries missing?)")
+    # Several suites may list it; apt-get source takes the newest.
+    return sorted(versions, key=functools.cmp_to_key(_deb_cmp))[-1]
+
+
+def _deb_cmp(a, b):
+    p = subprocess.run(["dpkg", "--compare-versions", a, "lt", b])
+    if p.returncode == 0:
+        return -1
+    return 0 if a == b else 1
+
+
 def ensure_lwip():
-    """Reserved: lwIP 2.1.3 from the ORIG tarball (see dependencies.md)."""
-    return None
+    """lwIP's pristine source from the Debian source package `lwip`.
+
+    Only the ORIG tarball is used: Debian's patches port sockets.c to the
+    Hurd and break the build elsewhere (dependencies.md). Returns the
+    folder holding src/ (src/core, src/api, src/include ...)."""
+    if ensure_deb_src():
+        apt_update(force=True)
+    else:
+        apt_update()
+    ver = _src_version("lwip")
+    final = os.path.join(cache_dir("deps"),
+                         f"lwip-{_safe(ver)}-{BUILDER_REV}")
+    marker = os.path.join(final, "src", "include", "lwip", "init.h")
+    if os.path.isfile(marker):
+        return final
+    with file_lock("deps-lwip"):
+        if os.path.isfile(marker):
+            return final
+        tmp = tempfile.mkdtemp(dir=cache_dir("deps"), prefix=".lwip-")
+        try:
+            with step(f"fetch lwip {ver} (orig tarball)", final):
+                run(["apt-get", "source", "--download-only", "-q",
+                     f"lwip={ver}"], cwd=tmp, quiet=True)
+                tars = glob.glob(os.path.join(tmp, "lwip_*.orig.tar.*"))
+                if len(tars) != 1:
+                    raise Fatal(f"apt-get source lwip gave {tars}, expected "
+                                "one lwip_*.orig.tar.*")
+                out = os.path.join(tmp, "x")
+                os.makedirs(out)
+                run(["tar", "-xf", tars[0], "-C", out], quiet=True)
+                tops = os.listdir(out)
+                if len(tops) != 1 or not os.path.isfile(os.path.join(
+                        out, tops[0], "src", "include", "lwip", "init.h")):
+                    raise Fatal(f"unexpected lwip tarball layout: {tops}")
+                _publish(os.path.join(out, tops[0]), final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return final
 
 
 def ensure_all():
@@ -190,12 +248,13 @@ def ensure_all():
     ensure_host_packages()
     xen_inc = ensure_xen_headers()
     newlib = ensure_newlib()
+    lwip = ensure_lwip()
     return {
         "xen_include": xen_inc,
         "newlib_prefix": newlib,
         "newlib_include": os.path.join(newlib, NEWLIB_TARGET, "include"),
         "newlib_lib": os.path.join(newlib, NEWLIB_TARGET, "lib"),
-        "lwip_src": ensure_lwip(),
+        "lwip_src": lwip,
     }
 
 
