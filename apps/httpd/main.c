@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: MIT
+/*
+ * apps/httpd/main.c - a small HTTP/1.1 server for xenith images.
+ *
+ * Serves the static files of httpd_resp.c and a dynamic /stats page on
+ * port 80 (`port=N` overrides). Design: one thread, one poll() loop over
+ * a fixed pool of connection slots: no per-connection thread stacks, no
+ * malloc after start-up, and static bodies are sent straight from the
+ * image's read-only data. Each slot owns an input buffer that the
+ * incremental parser (http_parse.c) consumes as bytes arrive, an output
+ * buffer for the head (plus small bodies, so a typical response is one
+ * send), and a pointer into a static body for large files. Keep-alive
+ * follows RFC 9112 section 9.3 (1.1 persists unless "Connection: close",
+ * 1.0 only with "Connection: keep-alive"); pipelined requests wait in
+ * the input buffer until the previous response is fully sent. Every
+ * socket call is non-blocking (MSG_DONTWAIT) so one slow client never
+ * stalls the others; a parse error is answered with its status and the
+ * connection closed. Prints "httpd: listening on N" when ready.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <xenith.h>
+
+#include "http_parse.h"
+#include "httpd_resp.h"
+
+#ifndef MSG_NOSIGNAL
+#define MSG_NOSIGNAL 0
+#endif
+
+#define MAX_CONNS 256
+#define IN_SIZE 2048
+#define OUT_SIZE 2048
+#define IDLE_TIMEOUT_NS (30ull * 1000000000ull)
+
+struct conn {
+    int fd; /* -1: free slot */
+    struct http_parser parser;
+    size_t in_off, in_len; /* unparsed bytes are in[in_off..in_len) */
+    size_t out_off, out_len;
+    const unsigned char *body; /* large static body, sent after out[] */
+    size_t body_off, body_len;
+    uint64_t discard;     /* request body bytes still to skip */
+    int close_after;      /* close once the output is sent */
+    uint64_t last_ns;     /* last progress, for the idle timeout */
+    char in[IN_SIZE];
+    char out[OUT_SIZE];
+};
+
+static struct conn conns[MAX_CONNS];
+static struct pollfd pfds[MAX_CONNS + 1];
+static int pfd_conn[MAX_CONNS + 1];
+static struct httpd_stats stats;
+static unsigned nopen;
+
+static void conn_close(struct conn *c)
+{
+    close(c->fd);
+    c->fd = -1;
+    nopen--;
+}
+
+/* Queue a response: head (+ body if it fits) in out[], else body ref. */
+static void respond(struct conn *c, int status, const char *type,
+                    const void *body, size_t len, int head_only)
+{
+    int n = httpd_head(c->out, OUT_SIZE, status, type, len,
+                       !c->close_after);
+
+    if (n < 0) { /* cannot happen with OUT_SIZE; never send half a head */
+        c->close_after = 1;
+        return;
+    }
+    c->out_off = 0;
+    c->out_len = (size_t)n;
+    c->body = NULL;
+    c->body_off = c->body_len = 0;
+    if (head_only || len == 0)
+        return;
+    if (len <= OUT_SIZE - c->out_len) {
+        memcpy(c->out + c->out_len, body, len);
+        c->out_len += len;
+    } else {
+        c->body = body;
+        c->body_len = len;
+    }
+}
+
+static void respond_error(struct conn *c, int status, int head_only)
+{
+    char body[256];
+    int n = httpd_error_body(body, sizeof(body), status);
+
+    stats.errors++;
+    respond(c, status, "text/html", body, n < 0 ? 0 : (size_t)n, head_only);
+}
+
+static void handle_request(struct conn *c, const struct http_request *r)
+{
+    int head_only = r->method == HTTP_METHOD_HEAD;
+    const struct httpd_file *f;
+
+    stats.requests++;
+    c->close_after = !r->keep_alive;
+    if (strcmp(r->path, "/stats") == 0) {
+        char page[512];
+        struct xn_mem_stats m;
+        int n;
+
+        xn_mem_stats(&m);
+        stats.uptime_ns = xn_time_monotonic_ns();
+        stats.open_connections = nopen;
+        stats.mem_total = m.total_pages * m.page_size;
+        stats.mem_free = m.free_pages * m.page_size;
+        stats.heap = m.heap_bytes;
+        n = httpd_stats_page(page, sizeof(page), &stats);
+        if (n >= 0) {
+            respond(c, 200, "text/plain", page, (size_t)n, head_only);
+            return;
+        }
+    }
+    f = httpd_route(r->path);
+    if (!f) {
+        respond_error(c, 404, head_only);
+        return;
+    }
+    respond(c, 200, f->type, f->data, f->len, head_only);
+}
+
+static int output_pending(const struct conn *c)
+{
+    return c->out_off < c->out_len || c->body_off < c->body_len;
+}
+
+/* Send what the socket takes now. 0 = progress or EAGAIN, -1 = closed. */
+static int flush_out(struct conn *c)
+{
+    while (output_pending(c)) {
+        const char *p;
+        size_t len;
+        ssize_t n;
+
+        if (c->out_off < c->out_len) {
+            p = c->out + c->out_off;
+            len = c->out_len - c->out_off;
+        } else {
+            p = (const char *)c->body + c->body_off;
+            len = c->body_len - c->body_off;
+        }
+        n = send(c->fd, p, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return 0;
+            return -1;
+        }
+        if (c->out_off < c->out_len)
+            c->out_off += (size_t)n;
+        else
+            c->body_off += (size_t)n;
+    }
+    return 0;
+}
+
+/* Parse buffered input and answer until output blocks or input ends. */
+static int process_input(struct conn *c)
+{
+    while (!output_pending(c) && !c->close_after && c->in_off < c->in_len) {
+        size_t avail = c->in_len - c->in_off, used;
+        enum http_parse_result r;
+
+        if (c->discard) { /* a request body we do not use */
+            used = avail < c->discard ? avail : (size_t)c->discard;
+            c->discard -= used;
+            c->in_off += used;
+            continue;
+        }
+        r = http_parse(&c->parser, c->in + c->in_off, avail, &used);
+        c->in_off += used;
+        if (r == HTTP_PARSE_AGAIN)
+            break;
+        if (r == HTTP_PARSE_ERROR) {
+            c->close_after = 1;
+            respond_error(c, c->parser.error_status, 0);
+        } else {
+            handle_request(c, &c->parser.req);
+            c->discard = c->parser.req.content_length;
+            http_parse_init(&c->parser);
+        }
+        if (flush_out(c) < 0)
+            return -1;
+    }
+    if (c->in_off == c->in_len)
+        c->in_off = c->in_len = 0;
+    if (c->close_after && !output_pending(c))
+        return -1;
+    return 0;
+}
+
+static int conn_readable(struct conn *c)
+{
+    ssize_t n;
+
+    if (c->in_off > 0) { /* make room at the end */
+        memmove(c->in, c->in + c->in_off, c->in_len - c->in_off);
+        c->in_len -= c->in_off;
+        c->in_off = 0;
+    }
+    if (c->in_len == IN_SIZE)
+        return 0; /* full of pipelined requests: drain output first */
+    n = recv(c->fd, c->in + c->in_len, IN_SIZE - c->in_len, MSG_DONTWAIT);
+    if (n == 0)
+        return -1; /* the client closed: nothing more to answer */
+    if (n < 0)
+        return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                   ? 0
+                   : -1;
+    c->in_len += (size_t)n;
+    return process_input(c);
+}
+
+static void accept_all(int lfd, uint64_t now)
+{
+    for (;;) {
+        struct conn *c = NULL;
+        int one = 1, fd = accept(lfd, NULL, NULL);
+
+        if (fd < 0)
+            return;
+        for (int i = 0; i < MAX_CONNS; i++) {
+            if (conns[i].fd < 0) {
+                c = &conns[i];
+                break;
+            }
+        }
+        if (!c) { /* out of slots: refuse rather than queue forever */
+            static const char busy[] =
+                "HTTP/1.1 503 Service Unavailable\r\n"
+                "Content-Length: 0\r\nConnection: close\r\n\r\n";
+            send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+            close(fd);
+            continue;
+        }
+        /* Small heads and bodies go out at once, not after a delayed ACK. */
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        memset(c, 0, offsetof(struct conn, in));
+        c->fd = fd;
+        http_parse_init(&c->parser);
+        c->last_ns = now;
+        nopen++;
+        stats.connections++;
+        /* poll() on a listening socket says one is ready, not how many;
+         * one accept per wakeup is enough and keeps this loop fair. */
+        return;
+    }
+}
+
+static int listen_on(int port)
+{
+    struct sockaddr_in sa;
+    int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    if (fd < 0)
+        return -errno;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    memset(&sa, 0, sizeof(sa));
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+        listen(fd, 128) < 0) {
+        int err = -errno;
+
+        close(fd);
+        return err;
+    }
+    return fd;
+}
+
+int main(int argc, char **argv)
+{
+    int port = 80, lfd;
+
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], "port=", 5) == 0)
+            port = atoi(argv[i] + 5);
+    if (port <= 0 || port > 65535) {
+        printf("httpd: bad port\n");
+        return 2;
+    }
+    lfd = listen_on(port);
+    if (lfd < 0) {
+        printf("httpd: cannot listen on %d: %s\n", port, strerror(-lfd));
+        return 1;
+    }
+    for (int i = 0; i < MAX_CONNS; i++)
+        conns[i].fd = -1;
+    printf("httpd: listening on %d\n", port);
+    fflush(stdout);
+
+    for (;;) {
+        uint64_t now;
+        int n = 0, r;
+
+        pfds[n].fd = lfd;
+        pfds[n].events = POLLIN;
+        pfd_conn[n++] = -1;
+        for (int i = 0; i < MAX_CONNS; i++) {
+            struct conn *c = &conns[i];
+
+            if (c->fd < 0)
+                continue;
+            pfds[n].fd = c->fd;
+            pfds[n].events = output_pending(c) ? POLLOUT : POLLIN;
+            pfd_conn[n++] = i;
+        }
+        r = poll(pfds, (nfds_t)n, 1000);
+        now = xn_time_monotonic_ns();
+        if (r < 0) {
+            if (errno != EINTR) {
+                printf("httpd: poll: %s\n", strerror(errno));
+                xn_sleep_ns(10 * 1000 * 1000);
+            }
+            continue;
+        }
+        for (int k = 1; k < n; k++) {
+            struct conn *c = &conns[pfd_conn[k]];
+            short ev = pfds[k].revents;
+            int rc = 0;
+
+            if (ev & POLLOUT) {
+                rc = flush_out(c);
+                if (rc == 0 && !output_pending(c))
+                    rc = process_input(c);
+            } else if (ev & (POLLIN | POLLHUP | POLLERR)) {
+                rc = conn_readable(c);
+            } else if (now - c->last_ns > IDLE_TIMEOUT_NS) {
+                rc = -1; /* idle keep-alive or a stalled client */
+            }
+            if (ev)
+                c->last_ns = now;
+            if (rc < 0)
+                conn_close(c);
+        }
+        if (pfds[0].revents & POLLIN)
+            accept_all(lfd, now);
+    }
+}
