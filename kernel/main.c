@@ -6,8 +6,11 @@
  * start_kernel() with start_info. Each step below depends only on the
  * ones before it: traps first (so any fault is reported), then all memory
  * mapped and protected, shared_info (events, time), the console ring, the
- * event channels, pvclock, the page allocator, the scheduler. The boot
- * code then becomes the scheduler's "boot" thread and starts "main", the
+ * event channels, pvclock, the page allocator, the scheduler; then, as
+ * the scheduler's "boot" thread (device handshakes block), grant tables,
+ * xenstore and the PV devices (each vif connected with bounded waits; a
+ * device that fails is logged and skipped, none means no delay). Boot
+ * then starts "main", the
  * thread that runs newlib's constructors and the app's main(); exit()
  * ends the domain (exit-status protocol in docs/internals.md), so "boot"
  * never gets it back. Every stage is timestamped with the TSC; with the
@@ -23,14 +26,21 @@
 #include "arch/x86_64/arch.h"
 #include "include/xenith.h"
 #include "kernel/mm.h"
+#include "kernel/netdev.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
 #include "lib/args.h"
 #include "xen/console.h"
 #include "xen/evtchn.h"
+#include "xen/gnttab.h"
 #include "xen/hypercall.h"
 #include "xen/shinfo.h"
 #include "xen/time.h"
+#include "xen/xenstore.h"
+
+/* Per handshake step of a boot-time device connect (a backend that is
+ * there answers in milliseconds; one that is not must not hang boot). */
+#define DEVICE_TIMEOUT_NS (5ULL * 1000 * 1000 * 1000)
 
 int main(int argc, char **argv, char **envp);
 extern void _init(void);
@@ -217,6 +227,17 @@ void start_kernel(start_info_t *si)
         panic("sched_init: %d", rc);
     evtchn_irq_enable();
     boot_stage("sched");
+
+    /* PV devices. None is essential to run the app: a failure here is
+     * reported and the guest carries on without devices. */
+    rc = gnttab_setup();
+    if (rc)
+        printf("[xenith] grant table setup failed (%d): no PV devices\n", rc);
+    else if ((rc = xenstore_init(si->store_mfn, si->store_evtchn)) != 0)
+        printf("[xenith] xenstore_init failed (%d): no PV devices\n", rc);
+    else if ((rc = netdev_probe(DEVICE_TIMEOUT_NS)) < 0)
+        printf("[xenith] network device probe failed (%d)\n", rc);
+    boot_stage("devices");
 
     if (args_parse(&args, &xn_app_name ? xn_app_name : "app",
                    (const char *)si->cmd_line, MAX_GUEST_CMDLINE) < 0)

@@ -20,8 +20,14 @@
 #include "xen/gnttab.h"
 #include "xen/hypercall.h"
 
-/* 4 frames = 2048 entries: ample for a netfront and a blkfront. */
-#define GNTTAB_WANT_FRAMES 4
+/*
+ * 16 frames = 8192 entries (64 KiB of table). One netfront queue keeps
+ * 514 grants for its whole connection (2 rings + 256 TX + 256 RX pages),
+ * so this covers several vifs or queues plus a blkfront, and leaves room
+ * for the ring refs a detach may leak while a backend still maps them.
+ * Xen's default limit (max_grant_frames) is 64; query_size caps us anyway.
+ */
+#define GNTTAB_WANT_FRAMES 16
 
 /* Present, writable, accessed, dirty: a kernel data mapping on PV. */
 #define GNTTAB_PTE_FLAGS 0x63ULL

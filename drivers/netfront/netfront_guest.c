@@ -8,7 +8,11 @@
  * queue and kicks the stack), logs go to the PV console. Design choice:
  * the page-to-frame translation is a parameter, because it is PV
  * machinery (the p2m in arch/) that drivers must not include; whoever
- * creates the device passes it in. Guest only: host tests use
+ * creates the device passes it in (NULL picks xen/p2m's, the PV
+ * translation). A device the toolstack removed and re-created (xl
+ * network-detach/attach) is started over in place by
+ * netfront_guest_reprobe(), so the stack keeps its struct xn_netdev
+ * pointer across the cycle. Guest only: host tests use
  * test/fakes/fake_netback.c for the same seam.
  * Reference: xen/include/public/event_channel.h (EVTCHNOP_alloc_unbound).
  */
@@ -21,6 +25,7 @@
 #include "kernel/mm.h"
 #include "xen/console.h"
 #include "xen/evtchn.h"
+#include "xen/p2m.h"
 
 /* PV page-to-MFN translation, one per domain: set by the first create. */
 static unsigned long (*g_v2f)(const void *va);
@@ -106,9 +111,9 @@ int netfront_guest_create(struct xs_conn *xs, unsigned int devid,
     struct netfront *nf;
     int rc;
 
-    if (!xs || !virt_to_frame || !out)
+    if (!xs || !out)
         return -EINVAL;
-    g_v2f = virt_to_frame;
+    g_v2f = virt_to_frame ? virt_to_frame : p2m_virt_to_frame;
     nf = calloc(1, sizeof(*nf));
     if (!nf)
         return -ENOMEM;
@@ -121,4 +126,24 @@ int netfront_guest_create(struct xs_conn *xs, unsigned int devid,
     }
     *out = nf;
     return 0;
+}
+
+int netfront_guest_reprobe(struct netfront *nf, unsigned int devid)
+{
+    const struct netfront_ops ops = nf->ops;
+    const struct netfront_config cfg = nf->cfg;
+    const struct xn_netdev_callbacks cb = nf->dev.cb;
+    struct xs_conn *xs = nf->xs;
+    int rc;
+
+    /* Whatever the old backend still maps is leaked here, never reused. */
+    if (nf->rings_ready)
+        netfront_rings_teardown(nf);
+    /* A fresh start: a new backend instance deserves a new chance even
+     * if the old one broke the protocol. */
+    rc = netfront_init(nf, &ops, &cfg);
+    if (rc < 0)
+        return rc;
+    nf->dev.cb = cb;
+    return netfront_xs_probe(nf, xs, devid);
 }

@@ -16,12 +16,23 @@
 
 /*
  * Allocate and probe device/vif/<devid> on xs (MAC, MTU, backend); no
- * ring is set up yet. virt_to_frame gives a page's MFN (PV). cfg may be
- * NULL. 0 and *out, or -errno (-ENOENT: no such device).
+ * ring is set up yet. virt_to_frame gives a page's MFN (PV); NULL uses
+ * p2m_virt_to_frame(). cfg may be NULL. 0 and *out, or -errno (-ENOENT:
+ * no such device).
  */
 int netfront_guest_create(struct xs_conn *xs, unsigned int devid,
                           unsigned long (*virt_to_frame)(const void *),
                           const struct netfront_config *cfg,
                           struct netfront **out);
+
+/*
+ * Start nf over on device/vif/<devid> after the toolstack removed and
+ * re-created it: tear the rings down (pages still mapped by the old
+ * backend are leaked, not reused), re-initialise with the same ops,
+ * config and callbacks (broken is cleared), probe MAC/MTU/backend anew.
+ * nf->dev.ops is reset to the driver's own; the link is down. 0 or
+ * -errno from the probe.
+ */
+int netfront_guest_reprobe(struct netfront *nf, unsigned int devid);
 
 #endif /* NETFRONT_NETFRONT_GUEST_H */
