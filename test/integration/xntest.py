@@ -49,6 +49,13 @@ def dom0(script, check=True, timeout=300):
                   script, check=check, timeout=timeout + 60)
 
 
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def expect(cond, what):
     if not cond:
         raise TestFailure(what)
@@ -132,10 +139,11 @@ def t_reference_linux_net():
     """dom0 pings the guest and reads its data disk; host curls it."""
     dom0("mkdir -p /var/lib/xenith/disks && rm -f /var/lib/xenith/disks/"
          "t-net.img && truncate -s 32M /var/lib/xenith/disks/t-net.img")
+    hport = free_port()
     rc, out, _ = xenith("run", "--reference-linux", "--net", "--detach",
                         "--ready", "XENITH-REF-READY", "--disk",
                         "dom0:/var/lib/xenith/disks/t-net.img",
-                        "--forward", "18081:80", "--cmdline",
+                        "--forward", f"{hport}:80", "--cmdline",
                         "ip=10.0.0.52/24 gw=10.0.0.1 xenith.ref.diskwrite",
                         "--timeout", "300")
     name = out.strip().splitlines()[-1]
@@ -150,7 +158,7 @@ def t_reference_linux_net():
         ok = False
         for _ in range(5):
             p = subprocess.run(["curl", "-s", "-m", "10",
-                                "http://127.0.0.1:18081/"],
+                                f"http://127.0.0.1:{hport}/"],
                                capture_output=True, text=True)
             if "xenith reference guest" in p.stdout:
                 ok = True
@@ -333,8 +341,9 @@ def t_net_dhcp():
 
 
 def t_net_httpd_curl_wrk():
+    hport = free_port()
     with guest("httpd", "httpd: listening", "ip=10.0.0.61/24 gw=10.0.0.1",
-               forward="18082:80"):
+               forward=f"{hport}:80"):
         _, page, _ = dom0("curl -s -f -m 10 http://10.0.0.61/")
         expect("<html" in page.lower(), "curl from dom0 gets the page")
         _, st, _ = dom0("curl -s -f -m 10 http://10.0.0.61/stats")
@@ -343,7 +352,7 @@ def t_net_httpd_curl_wrk():
                         "| head -1 | grep -q ' 400 '", check=False)
         expect(rc == 0, "a malformed request gets 400")
         p = subprocess.run(["curl", "-s", "-f", "-m", "15",
-                            "http://127.0.0.1:18082/"], capture_output=True,
+                            f"http://127.0.0.1:{hport}/"], capture_output=True,
                            text=True)
         expect("<html" in p.stdout.lower(),
                "curl from the host through --forward gets the page")

@@ -301,7 +301,11 @@ echo $! > {helper}.pid
                 sandbox.qmp(f"hostfwd_remove tcp:127.0.0.1:{hp}")
             except Fatal:
                 pass
-            sandbox.qmp(f"hostfwd_add tcp:127.0.0.1:{hp}-:{dport}")
+            try:
+                sandbox.qmp(f"hostfwd_add tcp:127.0.0.1:{hp}-:{dport}")
+            except Fatal as e:
+                raise Fatal(f"--forward {spec}: cannot listen on host port "
+                            f"127.0.0.1:{hp} (in use?): {e}")
         info(f"forwarding 127.0.0.1:{hp} -> guest port {gp}")
         done.append((hp, dport))
     return done

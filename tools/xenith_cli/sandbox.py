@@ -209,7 +209,12 @@ def qmp(command_line):
         if "error" in reply:
             raise Fatal(f"QEMU monitor refused '{command_line}': "
                         f"{reply['error']}")
-        return reply["return"]
+        # HMP reports its own failures as text in an otherwise successful
+        # reply ("Could not set up host forwarding rule ...").
+        text = reply["return"]
+        if isinstance(text, str) and text.strip():
+            raise Fatal(f"QEMU monitor: '{command_line}': {text.strip()}")
+        return text
 
 
 # ------------------------------------------------------------ diagnostics
