@@ -246,9 +246,11 @@ int netfront_xs_publish(struct netfront *nf);
 int netfront_xs_step(struct netfront *nf, enum xenbus_action *act);
 
 /*
- * Connect: switch to Initialising and step until Connected, waiting on
- * <backend>/state for each change (cfg.timeout_ns per wait, logged with
- * the path). 0, -ETIMEDOUT, -EIO or another -errno.
+ * Connect: switch to Initialising and step until the link is up (we
+ * and the backend Connected), waiting on <backend>/state for each change
+ * (cfg.timeout_ns per wait, logged with the path). 0, -ETIMEDOUT, -EIO
+ * or another -errno. After -ETIMEDOUT the device may sit in Connected
+ * with the link down; later steps bring it up when the backend follows.
  */
 int netfront_xs_connect(struct netfront *nf);
 

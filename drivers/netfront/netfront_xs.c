@@ -7,7 +7,12 @@
  * Design choice: the decisions are xenbus_front_action()'s shared, pure
  * state table; this file only implements its actions, one per call of
  * netfront_xs_step(), so a host test can walk every (front, back) pair
- * and a whole disconnect/reconnect cycle over the fake xenstored.
+ * and a whole disconnect/reconnect cycle over the fake xenstored. One
+ * netif-specific deviation from the generic table, found on real Xen:
+ * netback maps the rings only when the FRONTEND says Connected (Linux
+ * netback ignores Initialised; Linux and Mini-OS netfronts go straight
+ * from Initialising to Connected), so CONNECT publishes and switches to
+ * Connected, and the link comes up when the backend follows.
  * Everything the backend or toolstack wrote is parsed strictly: a bad
  * MAC fails the probe, a missing feature-rx-copy fails the connection,
  * and an absurd optional feature reads as "not offered" (logged). Our
@@ -331,22 +336,26 @@ static int do_connect(struct netfront *nf)
         rc = netfront_rings_setup(nf, nf->xb.backend_id);
     if (!rc)
         rc = netfront_xs_publish(nf);
+    /* Netback connects on our Connected, not on Initialised. */
     if (!rc)
-        rc = set_state(nf, XenbusStateInitialised);
+        rc = set_state(nf, XenbusStateConnected);
     if (rc)
         netfront_rings_teardown(nf);
     return rc;
 }
 
+/* The backend follows our Connected: start I/O. */
 static int go_connected(struct netfront *nf)
 {
     int rc;
 
     if (!nf->rings_ready)
-        return -EIO; /* Initialised without rings cannot happen */
-    rc = set_state(nf, XenbusStateConnected);
-    if (rc < 0)
-        return rc;
+        return -EIO; /* Connected without rings cannot happen */
+    if (nf->state != XenbusStateConnected) {
+        rc = set_state(nf, XenbusStateConnected);
+        if (rc < 0)
+            return rc;
+    }
     /* Kick every channel once: the backend may have missed the RX
      * requests posted before it bound the channels. */
     for (unsigned int i = 0; i < nf->nr_queues; i++) {
@@ -373,6 +382,15 @@ int netfront_xs_step(struct netfront *nf, enum xenbus_action *act)
         return rc;
     nf->back_state = back;
     a = xenbus_front_action(nf->state, back);
+    /* We said Connected and wait for the backend (link still down):
+     * InitWait/Initialised mean "not there yet", not a reset. */
+    if (nf->state == XenbusStateConnected && !nf->connected &&
+        nf->rings_ready && !nf->broken) {
+        if (back == XenbusStateInitWait || back == XenbusStateInitialised)
+            a = XENBUS_ACT_NONE;
+        else if (back == XenbusStateConnected)
+            a = XENBUS_ACT_GO_CONNECTED;
+    }
     /* A broken device only ever closes (telling the backend it should
      * stop), and never connects again to a backend that misbehaved. */
     if (nf->broken && a != XENBUS_ACT_BROKEN) {
@@ -432,7 +450,7 @@ int netfront_xs_connect(struct netfront *nf)
         rc = netfront_xs_step(nf, &a);
         if (rc < 0)
             return rc;
-        if (nf->state == XenbusStateConnected)
+        if (nf->connected)
             return 0;
         if (a != XENBUS_ACT_NONE)
             continue;
