@@ -54,7 +54,11 @@ static void cb_link(struct xn_netdev *dev, bool up, void *arg)
         f->link_down++;
 }
 
-/* Netback's reactions to our state node, as far as a test needs them. */
+/*
+ * Netback's reactions to our state node, as far as a test needs them.
+ * As Linux netback does (and as seen on Xen 4.17 + Linux 6.1), it maps
+ * the rings when the frontend says Connected and ignores Initialised.
+ */
 static void backend_model(struct fake_xs *d, const char *path,
                           const char *value)
 {
@@ -62,7 +66,8 @@ static void backend_model(struct fake_xs *d, const char *path,
 
     if (!f->model || strcmp(path, FE "/state") != 0)
         return;
-    if (strcmp(value, "3") == 0) /* Initialised: connect */
+    if (strcmp(value, "4") == 0 &&
+        strcmp(fake_xs_get(d, BE "/state"), "2") == 0) /* Connected */
         fake_xs_set_fire(d, BE "/state", "4");
     else if (strcmp(value, "5") == 0) /* Closing: close */
         fake_xs_set_fire(d, BE "/state", "6");
@@ -398,12 +403,61 @@ static void connect_times_out_naming_the_path(void **state)
     assert_non_null(strstr(f->fb.last_log, BE "/state"));
     assert_false(f->nf.rings_ready);
 
-    /* Backend reaches InitWait but never answers our Initialised. */
+    /* Backend reaches InitWait but never follows our Connected: link
+     * down, rings kept for when it does. */
     f->model = false;
     fake_xs_set(&f->d, BE "/state", "2");
     assert_int_equal(netfront_xs_connect(&f->nf), -ETIMEDOUT);
-    assert_int_equal(f->nf.state, XenbusStateInitialised);
+    assert_int_equal(f->nf.state, XenbusStateConnected);
+    assert_false(f->nf.dev.link_up);
+    assert_true(f->nf.rings_ready);
     assert_non_null(strstr(f->fb.last_log, BE "/state"));
+    /* It follows late: the next step brings the link up. */
+    fake_xs_set(&f->d, BE "/state", "4");
+    assert_int_equal(netfront_xs_step(&f->nf, NULL), 0);
+    assert_true(f->nf.dev.link_up);
+    attach_from_xenstore(f, 0, FE);
+    traffic_works(f);
+}
+
+/* Connected and waiting for the backend: every backend state. */
+static void connected_front_waits_for_backend(void **state)
+{
+    struct fx *f = *state;
+    /* Our state after one step while the link is still down. */
+    static const struct {
+        const char *back;
+        XenbusState want;
+        bool up;
+    } cases[] = {
+        {"1", XenbusStateClosing, false},   /* reset: start over */
+        {"2", XenbusStateConnected, false}, /* not there yet */
+        {"3", XenbusStateConnected, false}, /* not there yet */
+        {"4", XenbusStateConnected, true},  /* followed: link up */
+        {"5", XenbusStateClosing, false},
+        {"6", XenbusStateClosed, false},
+    };
+
+    probe(f);
+    f->model = false;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        enum xenbus_action a;
+
+        netfront_rings_teardown(&f->nf);
+        fake_xs_set(&f->d, FE "/state", "1");
+        fake_xs_set(&f->d, BE "/state", "2");
+        f->nf.state = XenbusStateInitialising;
+        assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
+        assert_int_equal(a, XENBUS_ACT_CONNECT);
+        assert_int_equal(node_uint(f, FE "/state"), 4);
+        assert_false(f->nf.dev.link_up);
+
+        fake_xs_set(&f->d, BE "/state", cases[i].back);
+        assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
+        if (f->nf.state != cases[i].want || f->nf.dev.link_up != cases[i].up)
+            fail_msg("back %s: state %d link %d", cases[i].back, f->nf.state,
+                     f->nf.dev.link_up);
+    }
 }
 
 static void invalid_backend_state_breaks(void **state)
@@ -449,7 +503,8 @@ static void backend_goes_away_and_comes_back(void **state)
     assert_int_equal(f->nf.state, XenbusStateInitialising);
     assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
     assert_int_equal(a, XENBUS_ACT_CONNECT);
-    assert_int_equal(node_uint(f, FE "/state"), 3);
+    assert_int_equal(node_uint(f, FE "/state"), 4);
+    assert_false(f->nf.dev.link_up); /* until the backend follows */
 
     fake_xs_set(&f->d, BE "/state", "4");
     assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
@@ -509,8 +564,8 @@ static void step_every_state_pair(void **state)
     static const int want[9][9] = {
         /*         U   I   IW  ID  C   CG  CD  RG  RD */
         [U] = {I, I, I, I, I, I, I, I, I},
-        [I] = {I, I, ID, I, ID, CG, I, I, I},
-        [IW] = {IW, IW, ID, IW, ID, CG, IW, IW, IW},
+        [I] = {I, I, C, I, C, CG, I, I, I},
+        [IW] = {IW, IW, C, IW, C, CG, IW, IW, IW},
         [ID] = {ID, ID, ID, ID, C, CG, CD, ID, ID},
         [C] = {-1, CG, CG, C, C, CG, CD, C, C},
         [CG] = {CD, CD, CD, CD, CG, CD, CD, CG, CG},
@@ -557,7 +612,10 @@ static void step_every_state_pair(void **state)
                 f->nf.rings_ready,
                 want[fr][bk] == ID || want[fr][bk] == C ||
                     (want[fr][bk] == CG && (fr == ID || fr == C || fr == CG)));
-            assert_int_equal(f->nf.dev.link_up, want[fr][bk] == C);
+            /* A fresh Connected (from I/IW) waits for the backend's
+             * next move; Initialised + back Connected goes live. */
+            assert_int_equal(f->nf.dev.link_up,
+                             want[fr][bk] == C && (fr == C || fr == ID));
         }
     }
     netfront_rings_teardown(&f->nf);
@@ -582,6 +640,7 @@ int main(void)
         T(multi_queue_keys_only_under_queue_dirs),
         T(publish_retries_on_eagain),
         T(connect_times_out_naming_the_path),
+        T(connected_front_waits_for_backend),
         T(invalid_backend_state_breaks),
         T(backend_goes_away_and_comes_back),
         T(disconnect_and_connect_again),
