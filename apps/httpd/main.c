@@ -288,6 +288,8 @@ int main(int argc, char **argv)
 {
     int port = 80, lfd;
 
+    /* Line-buffered: the console is the log, read while we run. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     for (int i = 1; i < argc; i++)
         if (strncmp(argv[i], "port=", 5) == 0)
             port = atoi(argv[i] + 5);
