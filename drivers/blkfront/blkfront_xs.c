@@ -337,7 +337,7 @@ static int write_queue_keys(struct blkfront *bf, xs_tx_t tx,
                             const struct blkfront_queue *q, const char *dir)
 {
     unsigned int npages = 1u << bf->ring_order;
-    char key[16];
+    char key[24];
     int rc = 0;
 
     /* One page: ring-ref; more: ring-ref0..N-1 only (note 6). */
