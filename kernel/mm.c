@@ -100,17 +100,32 @@ int mm_zone_init(struct mm_zone *z, void *region, size_t nr_pages)
 
 void *mm_zone_alloc(struct mm_zone *z, unsigned int order)
 {
-    unsigned int k;
-    size_t idx;
+    unsigned int k = MM_MAX_ORDER;
+    size_t idx = 0;
 
     if (order >= MM_MAX_ORDER)
         return NULL;
-    for (k = order; k < MM_MAX_ORDER && !z->free[k]; k++)
-        ;
+    /*
+     * Take the HIGHEST free block that fits, of any order. Taking the
+     * smallest fitting order first would hand out the fragments that
+     * mm_zone_sbrk() leaves just above the break (they are pushed last,
+     * so they head their lists), and one thread stack there stops the
+     * heap from ever growing again. Free lists are short; this is not a
+     * data-path call.
+     */
+    for (unsigned int o = order; o < MM_MAX_ORDER; o++) {
+        for (struct mm_free_block *b = z->free[o]; b; b = b->next) {
+            size_t i = page_index(z, (uintptr_t)b);
+
+            if (k == MM_MAX_ORDER || i > idx) {
+                idx = i;
+                k = o;
+            }
+        }
+    }
     if (k == MM_MAX_ORDER)
         return NULL;
 
-    idx = page_index(z, (uintptr_t)z->free[k]);
     list_remove(z, idx, k);
     /* Split, keeping the lower half free and descending into the upper. */
     while (k > order) {

@@ -209,6 +209,26 @@ static void sbrk_grows_from_the_bottom(void **state)
     destroy(f);
 }
 
+/*
+ * Regression (seen on Xen): sbrk splits the bottom block, and the
+ * fragments above the break head their free lists; a thread stack
+ * (order 4) allocated from them capped the heap at 32 KiB.
+ */
+static void allocations_leave_room_above_the_break(void **state)
+{
+    struct fixture *f = make(2 + 1024);
+    void *stack;
+
+    (void)state;
+    assert_ptr_not_equal(mm_zone_sbrk(&f->z, 8 * MM_PAGE_SIZE), (void *)-1);
+    stack = mm_zone_alloc(&f->z, 4);
+    assert_non_null(stack);
+    assert_true((uintptr_t)stack >= f->z.base + 512 * MM_PAGE_SIZE);
+    /* The heap can still grow through the pages right above it. */
+    assert_ptr_not_equal(mm_zone_sbrk(&f->z, 64 * MM_PAGE_SIZE), (void *)-1);
+    destroy(f);
+}
+
 static void sbrk_exhaustion_changes_nothing(void **state)
 {
     struct fixture *f = make(1 + 16);
@@ -283,6 +303,7 @@ int main(void)
         cmocka_unit_test(bad_frees_are_refused),
         cmocka_unit_test(free_with_wrong_order_is_refused),
         cmocka_unit_test(sbrk_grows_from_the_bottom),
+        cmocka_unit_test(allocations_leave_room_above_the_break),
         cmocka_unit_test(sbrk_exhaustion_changes_nothing),
         cmocka_unit_test(sbrk_shrink_returns_pages),
         cmocka_unit_test(kernel_instance_and_errno),
