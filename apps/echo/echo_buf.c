@@ -40,8 +40,7 @@ void echo_buf_commit(struct echo_buf *b, size_t n)
     b->head += n;
 }
 
-const unsigned char *echo_buf_read_span(const struct echo_buf *b,
-                                        size_t *len)
+const unsigned char *echo_buf_read_span(const struct echo_buf *b, size_t *len)
 {
     size_t off = b->tail & (ECHO_BUF_SIZE - 1);
     size_t to_end = ECHO_BUF_SIZE - off, used = echo_buf_used(b);

@@ -35,8 +35,7 @@ unsigned char *echo_buf_write_span(struct echo_buf *b, size_t *len);
 void echo_buf_commit(struct echo_buf *b, size_t n);
 
 /* Contiguous held span to send() from; *len 0 when empty. */
-const unsigned char *echo_buf_read_span(const struct echo_buf *b,
-                                        size_t *len);
+const unsigned char *echo_buf_read_span(const struct echo_buf *b, size_t *len);
 /* Drop n bytes sent from the span (n <= its length). */
 void echo_buf_consume(struct echo_buf *b, size_t n);
 

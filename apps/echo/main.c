@@ -93,8 +93,8 @@ static void udp_echo(int ufd)
                          (struct sockaddr *)&from, &flen);
 
     if (n >= 0)
-        sendto(ufd, udp_buf, (size_t)n, MSG_DONTWAIT,
-               (struct sockaddr *)&from, flen);
+        sendto(ufd, udp_buf, (size_t)n, MSG_DONTWAIT, (struct sockaddr *)&from,
+               flen);
 }
 
 static void tcp_accept(int lfd)
@@ -119,8 +119,10 @@ static int open_socket(int type, int port)
     struct sockaddr_in sa;
     int one = 1, fd = socket(AF_INET, type, 0);
 
-    if (fd < 0)
+    if (fd < 0) {
+        printf("echo: socket: %s\n", strerror(errno));
         return -errno;
+    }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
@@ -130,6 +132,7 @@ static int open_socket(int type, int port)
         (type == SOCK_STREAM && listen(fd, 32) < 0)) {
         int err = -errno;
 
+        printf("echo: bind/listen: %s\n", strerror(errno));
         close(fd);
         return err;
     }
@@ -164,8 +167,8 @@ int main(int argc, char **argv)
     for (;;) {
         int n = 2;
 
-        pfds[0] = (struct pollfd){ .fd = lfd, .events = POLLIN };
-        pfds[1] = (struct pollfd){ .fd = ufd, .events = POLLIN };
+        pfds[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
+        pfds[1] = (struct pollfd){.fd = ufd, .events = POLLIN};
         for (int i = 0; i < MAX_CONNS; i++) {
             struct conn *c = &conns[i];
             short ev = 0;
@@ -176,7 +179,7 @@ int main(int argc, char **argv)
                 ev |= POLLIN;
             if (echo_buf_used(&c->buf) > 0)
                 ev |= POLLOUT;
-            pfds[n] = (struct pollfd){ .fd = c->fd, .events = ev };
+            pfds[n] = (struct pollfd){.fd = c->fd, .events = ev};
             pfd_conn[n++] = i;
         }
         if (poll(pfds, (nfds_t)n, -1) < 0) {

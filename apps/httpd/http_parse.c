@@ -20,17 +20,17 @@
 #include <string.h>
 
 enum {
-    S_START,   /* before the method; empty lines are skipped */
+    S_START, /* before the method; empty lines are skipped */
     S_METHOD,
     S_TARGET,
     S_VERSION,
-    S_REQ_LF,  /* CR seen at the end of the request line */
-    S_LINE,    /* start of a header line or of the blank line */
+    S_REQ_LF, /* CR seen at the end of the request line */
+    S_LINE,   /* start of a header line or of the blank line */
     S_NAME,
-    S_OWS,     /* whitespace after the colon */
+    S_OWS, /* whitespace after the colon */
     S_VALUE,
-    S_HDR_LF,  /* CR seen at the end of a header line */
-    S_END_LF,  /* CR seen on the blank line */
+    S_HDR_LF, /* CR seen at the end of a header line */
+    S_END_LF, /* CR seen on the blank line */
     S_DONE,
     S_ERROR,
 };
@@ -79,8 +79,7 @@ int http_path_normalize(const char *target, char *out, size_t outsz)
 
     if (target[0] != '/')
         return -EINVAL;
-    for (size_t i = 0; target[i] && target[i] != '?' && target[i] != '#';
-         i++) {
+    for (size_t i = 0; target[i] && target[i] != '?' && target[i] != '#'; i++) {
         unsigned char c = (unsigned char)target[i];
 
         if (c == '%') {
@@ -131,13 +130,12 @@ int http_path_normalize(const char *target, char *out, size_t outsz)
 static enum http_parse_result request_line_done(struct http_parser *p)
 {
     const char *v = p->tok;
-    static const char *const disallowed[] = { "POST", "PUT", "DELETE",
-                                              "OPTIONS", "PATCH", "TRACE",
-                                              "CONNECT" };
+    static const char *const disallowed[] = {
+        "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"};
 
     p->tok[p->len] = '\0';
-    if (p->len != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' ||
-        v[5] > '9' || v[6] != '.' || v[7] < '0' || v[7] > '9')
+    if (p->len != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' || v[5] > '9' ||
+        v[6] != '.' || v[7] < '0' || v[7] > '9')
         return fail(p, 400);
     if (v[5] != '1')
         return fail(p, 505);
@@ -145,8 +143,7 @@ static enum http_parse_result request_line_done(struct http_parser *p)
     p->req.version_minor = v[7] == '0' ? 0 : 1;
     if (!p->method_known) {
         /* The method name was kept in req.path until now. */
-        for (size_t i = 0; i < sizeof(disallowed) / sizeof(disallowed[0]);
-             i++)
+        for (size_t i = 0; i < sizeof(disallowed) / sizeof(disallowed[0]); i++)
             if (strcmp(p->req.path, disallowed[i]) == 0)
                 return fail(p, 405);
         return fail(p, 501);
@@ -160,8 +157,8 @@ static int set_target(struct http_parser *p)
 
     t[p->len] = '\0';
     /* absolute-form (RFC 9112 section 3.2.2): the authority is the host. */
-    if (p->len >= 7 && (ieq(t, 7, "http://") ||
-                        (p->len >= 8 && ieq(t, 8, "https://")))) {
+    if (p->len >= 7 &&
+        (ieq(t, 7, "http://") || (p->len >= 8 && ieq(t, 8, "https://")))) {
         char *auth = strstr(t, "//") + 2;
         char *slash = strchr(auth, '/');
 

@@ -17,12 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HTTP_HEAD_MAX 8192  /* request line + headers, bytes */
-#define HTTP_TARGET_MAX 1024 /* request-target as sent, bytes */
-#define HTTP_HEADERS_MAX 64 /* header fields per request */
-#define HTTP_METHOD_MAX 16
-#define HTTP_NAME_MAX 32  /* longer names are never ones we act on */
-#define HTTP_VALUE_MAX 256 /* values kept only for headers we act on */
+#define HTTP_HEAD_MAX    8192 /* request line + headers, bytes */
+#define HTTP_TARGET_MAX  1024 /* request-target as sent, bytes */
+#define HTTP_HEADERS_MAX 64   /* header fields per request */
+#define HTTP_METHOD_MAX  16
+#define HTTP_NAME_MAX    32  /* longer names are never ones we act on */
+#define HTTP_VALUE_MAX   256 /* values kept only for headers we act on */
 
 enum http_method {
     HTTP_METHOD_GET,
@@ -38,24 +38,24 @@ enum http_parse_result {
 /* What the server needs from a complete request head. */
 struct http_request {
     enum http_method method;
-    int version_minor;      /* 0 or 1 (HTTP/1.0, HTTP/1.1) */
-    int keep_alive;         /* after version defaults and Connection */
-    uint64_t content_length; /* body bytes to discard, 0 if none */
+    int version_minor;          /* 0 or 1 (HTTP/1.0, HTTP/1.1) */
+    int keep_alive;             /* after version defaults and Connection */
+    uint64_t content_length;    /* body bytes to discard, 0 if none */
     char path[HTTP_TARGET_MAX]; /* percent-decoded, no query, no ".." */
 };
 
 struct http_parser {
     int state;
-    int error_status;    /* the HTTP status to answer with on ERROR */
-    size_t head_bytes;   /* bytes of this head seen so far */
+    int error_status;  /* the HTTP status to answer with on ERROR */
+    size_t head_bytes; /* bytes of this head seen so far */
     unsigned nheaders;
-    size_t len;          /* bytes in tok[] */
+    size_t len;                    /* bytes in tok[] */
     char tok[HTTP_TARGET_MAX + 1]; /* the token being collected */
     char name[HTTP_NAME_MAX + 1];  /* current header name, lower case */
-    int name_overflow;   /* the name did not fit: a header we ignore */
-    int method_known;    /* GET/HEAD seen (else error decided at end) */
+    int name_overflow; /* the name did not fit: a header we ignore */
+    int method_known;  /* GET/HEAD seen (else error decided at end) */
     int seen_host, seen_cl, seen_te, conn_close, conn_keep_alive;
-    int absolute_host;   /* an absolute-form target carried the host */
+    int absolute_host; /* an absolute-form target carried the host */
     struct http_request req;
 };
 

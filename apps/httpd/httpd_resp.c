@@ -30,12 +30,12 @@ static const char index_html[] =
     "</ul>\n</body>\n</html>\n";
 
 static const struct httpd_file files[] = {
-    { "/", "text/html", (const unsigned char *)index_html,
-      sizeof(index_html) - 1 },
-    { "/index.html", "text/html", (const unsigned char *)index_html,
-      sizeof(index_html) - 1 },
-    { "/1k", "text/plain", httpd_file_1k, sizeof(httpd_file_1k) },
-    { "/64k", "text/plain", httpd_file_64k, sizeof(httpd_file_64k) },
+    {"/", "text/html", (const unsigned char *)index_html,
+     sizeof(index_html) - 1},
+    {"/index.html", "text/html", (const unsigned char *)index_html,
+     sizeof(index_html) - 1},
+    {"/1k", "text/plain", httpd_file_1k, sizeof(httpd_file_1k)},
+    {"/64k", "text/plain", httpd_file_64k, sizeof(httpd_file_64k)},
 };
 
 const struct httpd_file *httpd_route(const char *path)
@@ -49,17 +49,28 @@ const struct httpd_file *httpd_route(const char *path)
 const char *httpd_reason(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Error";
+    case 200:
+        return "OK";
+    case 400:
+        return "Bad Request";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Error";
     }
 }
 
@@ -81,19 +92,19 @@ int httpd_head(char *buf, size_t cap, int status, const char *type,
                      "%s"
                      "Connection: %s\r\n"
                      "\r\n",
-                     status, httpd_reason(status), type, content_length,
-                     allow, keep_alive ? "keep-alive" : "close");
+                     status, httpd_reason(status), type, content_length, allow,
+                     keep_alive ? "keep-alive" : "close");
 
     return fitted(n, cap);
 }
 
 int httpd_error_body(char *buf, size_t cap, int status)
 {
-    int n = snprintf(buf, cap,
-                     "<html><head><title>%d %s</title></head>"
-                     "<body><h1>%d %s</h1></body></html>\n",
-                     status, httpd_reason(status), status,
-                     httpd_reason(status));
+    int n =
+        snprintf(buf, cap,
+                 "<html><head><title>%d %s</title></head>"
+                 "<body><h1>%d %s</h1></body></html>\n",
+                 status, httpd_reason(status), status, httpd_reason(status));
 
     return fitted(n, cap);
 }
@@ -112,9 +123,8 @@ int httpd_stats_page(char *buf, size_t cap, const struct httpd_stats *st)
                      (unsigned long long)(st->uptime_ns / 1000000u),
                      (unsigned long long)st->requests,
                      (unsigned long long)st->errors,
-                     (unsigned long long)st->connections,
-                     st->open_connections, st->mem_total, st->mem_free,
-                     st->heap);
+                     (unsigned long long)st->connections, st->open_connections,
+                     st->mem_total, st->mem_free, st->heap);
 
     return fitted(n, cap);
 }

@@ -28,7 +28,7 @@ struct httpd_stats {
     uint64_t requests;
     uint64_t connections; /* accepted since boot */
     unsigned open_connections;
-    uint64_t errors; /* requests answered with 4xx/5xx */
+    uint64_t errors;                  /* requests answered with 4xx/5xx */
     size_t mem_total, mem_free, heap; /* bytes */
 };
 

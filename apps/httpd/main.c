@@ -36,9 +36,9 @@
 #define MSG_NOSIGNAL 0
 #endif
 
-#define MAX_CONNS 256
-#define IN_SIZE 2048
-#define OUT_SIZE 2048
+#define MAX_CONNS       256
+#define IN_SIZE         2048
+#define OUT_SIZE        2048
 #define IDLE_TIMEOUT_NS (30ull * 1000000000ull)
 
 struct conn {
@@ -48,9 +48,9 @@ struct conn {
     size_t out_off, out_len;
     const unsigned char *body; /* large static body, sent after out[] */
     size_t body_off, body_len;
-    uint64_t discard;     /* request body bytes still to skip */
-    int close_after;      /* close once the output is sent */
-    uint64_t last_ns;     /* last progress, for the idle timeout */
+    uint64_t discard; /* request body bytes still to skip */
+    int close_after;  /* close once the output is sent */
+    uint64_t last_ns; /* last progress, for the idle timeout */
     char in[IN_SIZE];
     char out[OUT_SIZE];
 };
@@ -72,8 +72,7 @@ static void conn_close(struct conn *c)
 static void respond(struct conn *c, int status, const char *type,
                     const void *body, size_t len, int head_only)
 {
-    int n = httpd_head(c->out, OUT_SIZE, status, type, len,
-                       !c->close_after);
+    int n = httpd_head(c->out, OUT_SIZE, status, type, len, !c->close_after);
 
     if (n < 0) { /* cannot happen with OUT_SIZE; never send half a head */
         c->close_after = 1;
@@ -219,9 +218,8 @@ static int conn_readable(struct conn *c)
     if (n == 0)
         return -1; /* the client closed: nothing more to answer */
     if (n < 0)
-        return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
-                   ? 0
-                   : -1;
+        return (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) ? 0
+                                                                           : -1;
     c->in_len += (size_t)n;
     return process_input(c);
 }
@@ -267,8 +265,10 @@ static int listen_on(int port)
     struct sockaddr_in sa;
     int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
 
-    if (fd < 0)
+    if (fd < 0) {
+        printf("httpd: socket: %s\n", strerror(errno));
         return -errno;
+    }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
@@ -278,6 +278,7 @@ static int listen_on(int port)
         listen(fd, 128) < 0) {
         int err = -errno;
 
+        printf("httpd: bind/listen: %s\n", strerror(errno));
         close(fd);
         return err;
     }

@@ -133,8 +133,7 @@ void json_int(struct json_writer *w, const char *key, int64_t v)
 void json_fixed6(struct json_writer *w, const char *key, int64_t micros)
 {
     char num[32];
-    uint64_t m = micros < 0 ? (uint64_t)0 - (uint64_t)micros
-                            : (uint64_t)micros;
+    uint64_t m = micros < 0 ? (uint64_t)0 - (uint64_t)micros : (uint64_t)micros;
 
     member(w, key);
     snprintf(num, sizeof(num), "%s%llu.%06llu", micros < 0 ? "-" : "",
@@ -285,8 +284,7 @@ static int scan_value(struct scan *c, int depth, struct json_value *v);
 /* Members of an object (or elements of an array) after the bracket. When
  * key is non-NULL, the last member named key is stored in *found. */
 static int scan_container(struct scan *c, int depth, int is_object,
-                          const char *key, struct json_value *found,
-                          int *hit)
+                          const char *key, struct json_value *found, int *hit)
 {
     int close = is_object ? '}' : ']';
 
@@ -374,7 +372,7 @@ static int scan_value(struct scan *c, int depth, struct json_value *v)
 
 int json_validate(const char *doc, size_t len)
 {
-    struct scan c = { doc, len, 0 };
+    struct scan c = {doc, len, 0};
     struct json_value v;
 
     if (scan_value(&c, 0, &v) != 0)
@@ -386,7 +384,7 @@ int json_validate(const char *doc, size_t len)
 int json_object_get(const char *doc, size_t len, const char *key,
                     struct json_value *out)
 {
-    struct scan c = { doc, len, 0 };
+    struct scan c = {doc, len, 0};
     int hit = 0;
 
     skip_ws(&c);
@@ -403,7 +401,7 @@ int json_object_get(const char *doc, size_t len, const char *key,
 int json_array_next(const struct json_value *arr, size_t *pos,
                     struct json_value *elem)
 {
-    struct scan c = { arr->text, arr->len, *pos };
+    struct scan c = {arr->text, arr->len, *pos};
 
     if (arr->type != JSON_ARRAY || arr->len < 2)
         return -EINVAL;

@@ -26,7 +26,7 @@
 struct json_writer {
     char *buf;
     size_t cap, len;
-    int err;   /* sticky: -ENOSPC, or -EINVAL for misuse */
+    int err; /* sticky: -ENOSPC, or -EINVAL for misuse */
     int depth;
     unsigned char need_comma[JSON_MAX_DEPTH];
 };
@@ -61,9 +61,9 @@ struct json_value {
     enum json_type type;
     const char *text; /* the value's bytes in the document */
     size_t len;
-    int boolean;      /* JSON_BOOL */
-    int is_integer;   /* JSON_NUMBER without fraction/exponent, fits */
-    int64_t integer;  /* valid when is_integer */
+    int boolean;     /* JSON_BOOL */
+    int is_integer;  /* JSON_NUMBER without fraction/exponent, fits */
+    int64_t integer; /* valid when is_integer */
 };
 
 /* 0 if doc[0..len) is exactly one JSON value (plus whitespace). */

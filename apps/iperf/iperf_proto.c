@@ -17,24 +17,23 @@
 #include "iperf_json.h"
 
 /* Integer member key into *out; absent leaves *out. -EINVAL if bad. */
-static int get_int(const char *json, size_t len, const char *key,
-                   int64_t min, int64_t max, int64_t *out)
+static int get_int(const char *json, size_t len, const char *key, int64_t min,
+                   int64_t max, int64_t *out)
 {
     struct json_value v;
     int r = json_object_get(json, len, key, &v);
 
     if (r == -ENOENT)
         return 0;
-    if (r != 0 || v.type != JSON_NUMBER || !v.is_integer ||
-        v.integer < min || v.integer > max)
+    if (r != 0 || v.type != JSON_NUMBER || !v.is_integer || v.integer < min ||
+        v.integer > max)
         return -EINVAL;
     *out = v.integer;
     return 0;
 }
 
 /* Boolean member: true/false (iperf3 also writes 0/1 for some). */
-static int get_flag(const char *json, size_t len, const char *key,
-                    int *out)
+static int get_flag(const char *json, size_t len, const char *key, int *out)
 {
     struct json_value v;
     int r = json_object_get(json, len, key, &v);
@@ -63,7 +62,8 @@ int iperf_params_parse(const char *json, size_t len, struct iperf_params *p)
     p->blksize = IPERF_DEFAULT_BLKSIZE;
     if (json_validate(json, len) != 0)
         return -EINVAL;
-    if (get_flag(json, len, "udp", &udp) || get_flag(json, len, "sctp", &sctp) ||
+    if (get_flag(json, len, "udp", &udp) ||
+        get_flag(json, len, "sctp", &sctp) ||
         get_flag(json, len, "bidirectional", &bidir) ||
         get_flag(json, len, "reverse", &p->reverse) ||
         get_int(json, len, "time", 0, 86400, &p->time) ||
@@ -135,8 +135,7 @@ int iperf_results_total(const char *json, size_t len, uint64_t *total)
     while ((r = json_array_next(&arr, &pos, &elem)) == 0) {
         if (elem.type != JSON_OBJECT ||
             json_object_get(elem.text, elem.len, "bytes", &bytes) != 0 ||
-            bytes.type != JSON_NUMBER || !bytes.is_integer ||
-            bytes.integer < 0)
+            bytes.type != JSON_NUMBER || !bytes.is_integer || bytes.integer < 0)
             return -EINVAL;
         *total += (uint64_t)bytes.integer;
     }

@@ -16,12 +16,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPERF_PORT 5201
-#define IPERF_COOKIE_SIZE 37 /* 36 characters and a NUL */
-#define IPERF_MAX_STREAMS 8
-#define IPERF_MAX_BLKSIZE (1024 * 1024)
+#define IPERF_PORT            5201
+#define IPERF_COOKIE_SIZE     37 /* 36 characters and a NUL */
+#define IPERF_MAX_STREAMS     8
+#define IPERF_MAX_BLKSIZE     (1024 * 1024)
 #define IPERF_DEFAULT_BLKSIZE (128 * 1024)
-#define IPERF_JSON_MAX 16384 /* a params/results document we accept */
+#define IPERF_JSON_MAX        16384 /* a params/results document we accept */
 
 /* Control-connection state bytes (a signed char on the wire). */
 enum iperf_state {
@@ -44,13 +44,13 @@ enum iperf_state {
 
 /* The parameters this server acts on. */
 struct iperf_params {
-    int reverse;         /* -R: the server sends */
-    int parallel;        /* -P: number of data streams */
-    int64_t time;        /* -t seconds (0 when -n/-k end the test) */
-    int64_t omit;        /* -O seconds */
-    int64_t bytes;       /* -n: bytes to send, 0 = unlimited */
-    int64_t blocks;      /* -k: blocks to send, 0 = unlimited */
-    int64_t blksize;     /* -l: bytes per write */
+    int reverse;     /* -R: the server sends */
+    int parallel;    /* -P: number of data streams */
+    int64_t time;    /* -t seconds (0 when -n/-k end the test) */
+    int64_t omit;    /* -O seconds */
+    int64_t bytes;   /* -n: bytes to send, 0 = unlimited */
+    int64_t blocks;  /* -k: blocks to send, 0 = unlimited */
+    int64_t blksize; /* -l: bytes per write */
 };
 
 /*

@@ -35,13 +35,19 @@
 #define MSG_NOSIGNAL 0
 #endif
 
-#define NS_PER_S 1000000000ull
-#define MAX_PENDING 8
-#define PHASE_TIMEOUT_NS (20 * NS_PER_S)
+#define NS_PER_S          1000000000ull
+#define MAX_PENDING       8
+#define PHASE_TIMEOUT_NS  (20 * NS_PER_S)
 #define COOKIE_TIMEOUT_NS (10 * NS_PER_S)
 
-enum phase { IDLE, WAIT_PARAMS, CREATE_STREAMS, RUNNING, WAIT_RESULTS,
-             WAIT_DONE };
+enum phase {
+    IDLE,
+    WAIT_PARAMS,
+    CREATE_STREAMS,
+    RUNNING,
+    WAIT_RESULTS,
+    WAIT_DONE
+};
 
 /* An accepted connection whose cookie has not fully arrived. */
 struct pending {
@@ -131,7 +137,7 @@ static void test_end(const char *why)
  * 32-bit integers, which the client prints before exiting. */
 static void test_refuse(int ierr, int err, const char *why)
 {
-    uint32_t codes[2] = { htonl((uint32_t)ierr), htonl((uint32_t)err) };
+    uint32_t codes[2] = {htonl((uint32_t)ierr), htonl((uint32_t)err)};
 
     if (send_state(T.ctrl, IPERF_SERVER_ERROR) == 0)
         send_all(T.ctrl, codes, sizeof(codes));
@@ -143,8 +149,8 @@ static void test_refuse(int ierr, int err, const char *why)
 static int ctrl_read(void)
 {
     while (T.cgot < T.cneed) {
-        ssize_t n = recv(T.ctrl, T.cbuf + T.cgot, T.cneed - T.cgot,
-                         MSG_DONTWAIT);
+        ssize_t n =
+            recv(T.ctrl, T.cbuf + T.cgot, T.cneed - T.cgot, MSG_DONTWAIT);
 
         if (n == 0)
             return -1;
@@ -175,17 +181,19 @@ static void start_running(uint64_t now)
     set_phase(RUNNING, now);
     T.start_ns = now;
     /* The client ends the test; this bound only catches a lost one. */
-    T.deadline_ns = now + (T.prm.time ? (uint64_t)(T.prm.time + T.prm.omit)
-                                      : 600) * NS_PER_S + PHASE_TIMEOUT_NS;
+    T.deadline_ns =
+        now +
+        (T.prm.time ? (uint64_t)(T.prm.time + T.prm.omit) : 600) * NS_PER_S +
+        PHASE_TIMEOUT_NS;
     printf("iperf: test running: %d stream(s), %s, %lld s, %lld-byte "
-           "blocks\n", T.nstreams, T.prm.reverse ? "sending" : "receiving",
+           "blocks\n",
+           T.nstreams, T.prm.reverse ? "sending" : "receiving",
            (long long)T.prm.time, (long long)T.prm.blksize);
 }
 
 static void on_params(uint64_t now)
 {
-    int r = iperf_params_parse((const char *)T.cbuf + 4, T.cgot - 4,
-                               &T.prm);
+    int r = iperf_params_parse((const char *)T.cbuf + 4, T.cgot - 4, &T.prm);
 
     if (r == -EOPNOTSUPP) {
         test_refuse(IPERF_IE_UNIMP, 0, "unsupported parameters");
@@ -228,8 +236,8 @@ static void on_results(uint64_t now)
         res[i].bytes = T.bytes[i];
         mine += T.bytes[i];
     }
-    n = iperf_results_write(out_json, sizeof(out_json), res, T.nstreams,
-                            dur, T.prm.reverse);
+    n = iperf_results_write(out_json, sizeof(out_json), res, T.nstreams, dur,
+                            T.prm.reverse);
     if (n < 0) {
         test_end("results do not fit");
         return;
@@ -404,8 +412,10 @@ static int listen_on(int port)
     struct sockaddr_in sa;
     int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
 
-    if (fd < 0)
+    if (fd < 0) {
+        printf("iperf: socket: %s\n", strerror(errno));
         return -errno;
+    }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     memset(&sa, 0, sizeof(sa));
     sa.sin_family = AF_INET;
@@ -415,6 +425,7 @@ static int listen_on(int port)
         listen(fd, 16) < 0) {
         int err = -errno;
 
+        printf("iperf: bind/listen: %s\n", strerror(errno));
         close(fd);
         return err;
     }
@@ -429,9 +440,9 @@ static void check_deadlines(uint64_t now)
             pend[i].fd = -1;
         }
     }
-    if (T.phase == RUNNING ? now > T.deadline_ns
-                           : (T.phase != IDLE &&
-                              now - T.phase_ns > PHASE_TIMEOUT_NS))
+    if (T.phase == RUNNING
+            ? now > T.deadline_ns
+            : (T.phase != IDLE && now - T.phase_ns > PHASE_TIMEOUT_NS))
         test_end("timed out");
 }
 
@@ -464,17 +475,17 @@ int main(int argc, char **argv)
             strm_at[IPERF_MAX_STREAMS];
         uint64_t now;
 
-        pfds[n++] = (struct pollfd){ .fd = lfd, .events = POLLIN };
+        pfds[n++] = (struct pollfd){.fd = lfd, .events = POLLIN};
         if (T.ctrl >= 0) {
             ctrl_at = n;
-            pfds[n++] = (struct pollfd){ .fd = T.ctrl, .events = POLLIN };
+            pfds[n++] = (struct pollfd){.fd = T.ctrl, .events = POLLIN};
         }
         for (int i = 0; i < MAX_PENDING; i++) {
             pend_at[i] = -1;
             if (pend[i].fd < 0)
                 continue;
             pend_at[i] = n;
-            pfds[n++] = (struct pollfd){ .fd = pend[i].fd, .events = POLLIN };
+            pfds[n++] = (struct pollfd){.fd = pend[i].fd, .events = POLLIN};
         }
         for (int i = 0; i < T.nstreams; i++) {
             short ev = T.prm.reverse && T.phase == RUNNING ? POLLOUT : POLLIN;
@@ -483,7 +494,7 @@ int main(int argc, char **argv)
             if (T.sfd[i] < 0)
                 continue;
             strm_at[i] = n;
-            pfds[n++] = (struct pollfd){ .fd = T.sfd[i], .events = ev };
+            pfds[n++] = (struct pollfd){.fd = T.sfd[i], .events = ev};
         }
         if (poll(pfds, (nfds_t)n, 1000) < 0) {
             if (errno != EINTR)
@@ -499,8 +510,7 @@ int main(int argc, char **argv)
         if (ctrl_at >= 0 && pfds[ctrl_at].revents && T.ctrl >= 0)
             on_ctrl(now);
         for (int i = 0; i < MAX_PENDING; i++)
-            if (pend_at[i] >= 0 && pend[i].fd >= 0 &&
-                pfds[pend_at[i]].revents)
+            if (pend_at[i] >= 0 && pend[i].fd >= 0 && pfds[pend_at[i]].revents)
                 on_pending(&pend[i], now);
         if (pfds[0].revents & POLLIN)
             on_accept(lfd, now);

@@ -23,8 +23,8 @@ uint64_t xn_time_monotonic_ns(void)
 
 void xn_sleep_ns(uint64_t ns)
 {
-    struct timespec ts = { (time_t)(ns / 1000000000ull),
-                           (long)(ns % 1000000000ull) };
+    struct timespec ts = {(time_t)(ns / 1000000000ull),
+                          (long)(ns % 1000000000ull)};
 
     nanosleep(&ts, NULL);
 }
