@@ -356,10 +356,10 @@ static int write_queue_keys(struct blkfront *bf, xs_tx_t tx,
 
 static int publish_body(struct xs_conn *c, xs_tx_t tx, void *arg)
 {
+    /* protocol and feature-persistent are always rewritten. */
     static const char *const stale[] = {
-        "ring-ref",      "event-channel",          "ring-page-order",
-        "num-ring-pages", "multi-queue-num-queues", "feature-persistent",
-        "protocol",
+        "ring-ref",       "event-channel",          "ring-page-order",
+        "num-ring-pages", "multi-queue-num-queues",
     };
     struct blkfront *bf = arg;
     const char *dir = bf->xb.nodename;
