@@ -147,16 +147,15 @@ void blkfront_set_ready(struct blkfront *bf, bool ready)
     in->max_request = (uint32_t)(bf->max_segs * PAGE) / align * align;
     in->discard_granularity = bf->discard_granularity;
     in->discard_alignment = bf->discard_alignment;
-    in->flags = ((bf->vdisk_info & VDISK_READONLY) ? XN_BLKDEV_F_READONLY
-                                                    : 0) |
-                ((bf->vdisk_info & VDISK_REMOVABLE) ? XN_BLKDEV_F_REMOVABLE
-                                                     : 0) |
-                ((bf->vdisk_info & VDISK_CDROM) ? XN_BLKDEV_F_CDROM : 0) |
-                (bf->feat_flush || bf->feat_barrier ? XN_BLKDEV_F_FLUSH : 0) |
-                (bf->feat_discard ? XN_BLKDEV_F_DISCARD : 0) |
-                (bf->feat_discard && bf->feat_discard_secure
-                     ? XN_BLKDEV_F_DISCARD_SECURE
-                     : 0);
+    in->flags =
+        ((bf->vdisk_info & VDISK_READONLY) ? XN_BLKDEV_F_READONLY : 0) |
+        ((bf->vdisk_info & VDISK_REMOVABLE) ? XN_BLKDEV_F_REMOVABLE : 0) |
+        ((bf->vdisk_info & VDISK_CDROM) ? XN_BLKDEV_F_CDROM : 0) |
+        (bf->feat_flush || bf->feat_barrier ? XN_BLKDEV_F_FLUSH : 0) |
+        (bf->feat_discard ? XN_BLKDEV_F_DISCARD : 0) |
+        (bf->feat_discard && bf->feat_discard_secure
+             ? XN_BLKDEV_F_DISCARD_SECURE
+             : 0);
 }
 
 /* ---- page pool ---- */
@@ -206,8 +205,10 @@ static int page_unshare(struct blkfront *bf, struct blkfront_gpage *g,
         return 0;
     if (gnttab_end_access(g->gref) == -EBUSY) {
         if (!bf->leaked)
-            blkfront_log(bf, "blkfront: %s: backend still maps a page, "
-                         "leaking it", bf->xb.nodename);
+            blkfront_log(bf,
+                         "blkfront: %s: backend still maps a page, "
+                         "leaking it",
+                         bf->xb.nodename);
         bf->leaked = true;
         g->va = NULL;
         g->gref = 0;
@@ -300,8 +301,10 @@ static void queue_teardown(struct blkfront *bf, struct blkfront_queue *q)
     }
     if (q->sring) {
         if (ring_busy) {
-            blkfront_log(bf, "blkfront: %s: backend still maps the ring, "
-                         "leaking it", bf->xb.nodename);
+            blkfront_log(bf,
+                         "blkfront: %s: backend still maps the ring, "
+                         "leaking it",
+                         bf->xb.nodename);
             bf->leaked = true;
         } else {
             bf->ops.free_pages(bf->ops.arg, q->sring, bf->ring_order);
@@ -500,7 +503,8 @@ static int build_rw(struct blkfront *bf, struct blkfront_shadow *sh,
             .last_sect = (uint8_t)(n / XN_BLK_SECTOR - 1),
         };
         if (indirect)
-            ((struct blkif_request_segment *)sh->ind[i / BLKFRONT_SEGS_PER_INDIRECT]
+            ((struct blkif_request_segment *)sh
+                 ->ind[i / BLKFRONT_SEGS_PER_INDIRECT]
                  .va)[i % BLKFRONT_SEGS_PER_INDIRECT] = seg;
         else
             segs[i] = seg;
@@ -610,8 +614,8 @@ int blkfront_submit(struct blkfront *bf, struct xn_blkreq *req)
     }
     case XN_BLK_FLUSH:
         /* An empty barrier orders and flushes like a flush does. */
-        sh->op = bf->feat_flush ? BLKIF_OP_FLUSH_DISKCACHE
-                                : BLKIF_OP_WRITE_BARRIER;
+        sh->op =
+            bf->feat_flush ? BLKIF_OP_FLUSH_DISKCACHE : BLKIF_OP_WRITE_BARRIER;
         sh->data_op = sh->op;
         sh->nr_pages = sh->nr_ind = 0;
         rr->operation = sh->op;
@@ -675,8 +679,10 @@ static int feature_refused(struct blkfront *bf, uint8_t op)
     default:
         return -EIO; /* READ/WRITE are not optional */
     }
-    blkfront_log(bf, "blkfront: %s: backend refused operation %u, "
-                 "disabling it", bf->xb.nodename, op);
+    blkfront_log(bf,
+                 "blkfront: %s: backend refused operation %u, "
+                 "disabling it",
+                 bf->xb.nodename, op);
     blkfront_set_ready(bf, true); /* refresh info.flags */
     return -EOPNOTSUPP;
 }
@@ -771,8 +777,7 @@ int blkfront_queue_poll(struct blkfront_queue *q)
                                      "request %llu of op %u",
                                      bf->xb.nodename, rsp.operation,
                                      (unsigned long long)rsp.id, sh->op);
-            if (rsp.status != BLKIF_RSP_OKAY &&
-                rsp.status != BLKIF_RSP_ERROR &&
+            if (rsp.status != BLKIF_RSP_OKAY && rsp.status != BLKIF_RSP_ERROR &&
                 rsp.status != BLKIF_RSP_EOPNOTSUPP)
                 return blkfront_fail(bf, "blkfront: %s: response status %d",
                                      bf->xb.nodename, rsp.status);

@@ -114,12 +114,12 @@ struct blkfront_gpage {
 
 /* One request in flight: ring id = index in blkfront_queue.shadow. */
 struct blkfront_shadow {
-    struct xn_blkreq *req;  /* NULL once failed early (orphaned) */
-    uint8_t op;             /* BLKIF_OP_* on the ring */
-    uint8_t data_op;        /* READ/WRITE inside an INDIRECT request */
+    struct xn_blkreq *req; /* NULL once failed early (orphaned) */
+    uint8_t op;            /* BLKIF_OP_* on the ring */
+    uint8_t data_op;       /* READ/WRITE inside an INDIRECT request */
     bool inflight;
-    unsigned int nr_pages;  /* data pages in page[] */
-    unsigned int nr_ind;    /* indirect pages in ind[] */
+    unsigned int nr_pages; /* data pages in page[] */
+    unsigned int nr_ind;   /* indirect pages in ind[] */
     struct blkfront_gpage page[BLKFRONT_MAX_SEGS];
     struct blkfront_gpage ind[BLKFRONT_MAX_INDIRECT_PAGES];
 };

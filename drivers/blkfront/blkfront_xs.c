@@ -133,8 +133,8 @@ static int transport_body(struct xs_conn *c, xs_tx_t tx, void *arg)
         blkfront_log(bf, "blkfront: %s: ignoring multi-queue-max-queues 0",
                      bf->xb.backend);
     else if (rc == 1)
-        t->queues = v < bf->cfg.max_queues ? (unsigned int)v
-                                           : bf->cfg.max_queues;
+        t->queues =
+            v < bf->cfg.max_queues ? (unsigned int)v : bf->cfg.max_queues;
     return 0;
 }
 
@@ -194,15 +194,16 @@ static int read_geometry(struct blkfront *bf, xs_tx_t tx, struct disk *d)
     if (rc < 0 && rc != -EINVAL)
         return rc;
     d->pssize = d->ssize;
-    if (rc == 1 && is_pow2(v) && v >= d->ssize &&
-        v <= BLKFRONT_MAX_SECTOR_SIZE)
+    if (rc == 1 && is_pow2(v) && v >= d->ssize && v <= BLKFRONT_MAX_SECTOR_SIZE)
         d->pssize = (uint32_t)v;
     else if (rc != 0)
         blkfront_log(bf, "blkfront: %s: ignoring physical-sector-size",
                      bf->xb.backend);
     if ((d->sectors * XN_BLK_SECTOR) % d->pssize)
-        blkfront_log(bf, "blkfront: %s: sectors not a multiple of the "
-                     "physical sector: tail unusable", bf->xb.backend);
+        blkfront_log(bf,
+                     "blkfront: %s: sectors not a multiple of the "
+                     "physical sector: tail unusable",
+                     bf->xb.backend);
 
     /* info carries VDISK_READONLY: guessing it could write a RO disk. */
     rc = back_uint(bf, tx, "info", &v);
@@ -277,8 +278,10 @@ static int disk_body(struct xs_conn *c, xs_tx_t tx, void *arg)
     if (rc == 1 && v > BLKIF_MAX_SEGMENTS_PER_REQUEST && !bf->cfg.no_indirect)
         d->indirect = v < bf->cfg.max_segs ? (unsigned int)v : bf->cfg.max_segs;
     else if (rc == 1 && v <= BLKIF_MAX_SEGMENTS_PER_REQUEST && v != 0)
-        blkfront_log(bf, "blkfront: %s: feature-max-indirect-segments %lu "
-                     "below 11, not using it", bf->xb.backend, v);
+        blkfront_log(bf,
+                     "blkfront: %s: feature-max-indirect-segments %lu "
+                     "below 11, not using it",
+                     bf->xb.backend, v);
     return 0;
 }
 
@@ -384,7 +387,8 @@ static int publish_body(struct xs_conn *c, xs_tx_t tx, void *arg)
         /* Both schemes, for either kind of backend (note 3). */
         rc = write_uint(c, tx, dir, "ring-page-order", bf->ring_order);
         if (!rc)
-            rc = write_uint(c, tx, dir, "num-ring-pages", 1ul << bf->ring_order);
+            rc =
+                write_uint(c, tx, dir, "num-ring-pages", 1ul << bf->ring_order);
     }
     if (!rc && bf->nr_queues == 1) {
         rc = write_queue_keys(bf, tx, &bf->q[0], dir);

@@ -317,11 +317,11 @@ static int serve_rw(struct fake_blkback *fb, const blkif_request_t *req,
     const blkif_request_indirect_t *ir = (const void *)req;
     uint8_t op = ind ? ir->indirect_op : req->operation;
     unsigned int nseg = ind ? ir->nr_segments : req->nr_segments;
-    uint64_t pos = (ind ? ir->sector_number : req->sector_number) *
-                   XN_BLK_SECTOR;
-    unsigned int max = ind ? BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST *
-                                 BLKFRONT_SEGS_PER_INDIRECT
-                           : BLKIF_MAX_SEGMENTS_PER_REQUEST;
+    uint64_t pos =
+        (ind ? ir->sector_number : req->sector_number) * XN_BLK_SECTOR;
+    unsigned int max =
+        ind ? BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * BLKFRONT_SEGS_PER_INDIRECT
+            : BLKIF_MAX_SEGMENTS_PER_REQUEST;
 
     seen->data_op = op;
     seen->nr_segments = nseg;
@@ -332,8 +332,8 @@ static int serve_rw(struct fake_blkback *fb, const blkif_request_t *req,
         return -1;
     }
     if (ind) {
-        seen->nr_indirect =
-            (nseg + BLKFRONT_SEGS_PER_INDIRECT - 1) / BLKFRONT_SEGS_PER_INDIRECT;
+        seen->nr_indirect = (nseg + BLKFRONT_SEGS_PER_INDIRECT - 1) /
+                            BLKFRONT_SEGS_PER_INDIRECT;
         fb->indirect++;
     }
     for (unsigned int i = 0; i < nseg; i++) {
@@ -354,8 +354,8 @@ static int serve_rw(struct fake_blkback *fb, const blkif_request_t *req,
         seen->gref[i] = s.gref;
         seen->first[i] = s.first_sect;
         seen->last[i] = s.last_sect;
-        if (do_seg(fb, op == BLKIF_OP_WRITE, s.gref, s.first_sect,
-                   s.last_sect, &pos) < 0)
+        if (do_seg(fb, op == BLKIF_OP_WRITE, s.gref, s.first_sect, s.last_sect,
+                   &pos) < 0)
             return -1;
     }
     if (nseg > fb->max_nsegs)

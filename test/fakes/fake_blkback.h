@@ -43,9 +43,9 @@ struct fbb_req {
 
 struct fake_blkback {
     grant_entry_v1_t gnt[FBB_GNT_ENTRIES];
-    void *pages[FBB_MAX_PAGES]; /* by frame - FBB_FRAME_BASE */
+    void *pages[FBB_MAX_PAGES];      /* by frame - FBB_FRAME_BASE */
     bool block_start[FBB_MAX_PAGES]; /* first page of an allocation */
-    unsigned int nr_pages;      /* pages ever allocated */
+    unsigned int nr_pages;           /* pages ever allocated */
     unsigned int live_pages;
     int alloc_budget; /* >= 0: page allocations left before NULL */
 
@@ -68,10 +68,10 @@ struct fake_blkback {
     bool attached[BLKFRONT_MAX_QUEUES];
 
     /* behaviour */
-    bool serve_on_wait; /* wait() serves every queue; else it times out */
-    int16_t force_status;       /* != 0: answer every request with it */
-    bool refuse_flush;          /* FLUSH/BARRIER -> EOPNOTSUPP */
-    bool keep_mapped;           /* mark served grants GTF_reading */
+    bool serve_on_wait;   /* wait() serves every queue; else it times out */
+    int16_t force_status; /* != 0: answer every request with it */
+    bool refuse_flush;    /* FLUSH/BARRIER -> EOPNOTSUPP */
+    bool keep_mapped;     /* mark served grants GTF_reading */
     unsigned int waits;
 
     /* observations */

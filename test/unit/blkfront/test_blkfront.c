@@ -237,8 +237,7 @@ static void range_checks_cannot_wrap(void **state)
 
     connect_shape(f, &(struct shape){0});
     assert_int_equal(xn_blkdev_read(&f->bf.dev, last - 8, buf, 4096), 0);
-    assert_int_equal(xn_blkdev_read(&f->bf.dev, last - 7, buf, 4096),
-                     -EINVAL);
+    assert_int_equal(xn_blkdev_read(&f->bf.dev, last - 7, buf, 4096), -EINVAL);
     assert_int_equal(xn_blkdev_read(&f->bf.dev, UINT64_MAX - 3, buf, 4096),
                      -EINVAL);
     assert_int_equal(xn_blkdev_read(&f->bf.dev, 0, NULL, 4096), -EINVAL);
@@ -305,10 +304,9 @@ static void persistent_pool_reuses_writable_grants(void **state)
     assert_int_equal(xn_blkdev_read(&f->bf.dev, 0, buf, 8192), 0);
     assert_int_equal(gnttab_nr_free(), free_after);
     /* LIFO: the same grants, so a backend's persistent map stays hot. */
-    assert_true((f->fb.last.gref[0] == first[0] &&
-                 f->fb.last.gref[1] == first[1]) ||
-                (f->fb.last.gref[0] == first[1] &&
-                 f->fb.last.gref[1] == first[0]));
+    assert_true(
+        (f->fb.last.gref[0] == first[0] && f->fb.last.gref[1] == first[1]) ||
+        (f->fb.last.gref[0] == first[1] && f->fb.last.gref[1] == first[0]));
     assert_int_equal(f->bf.pool_n, 2);
     blkfront_rings_teardown(&f->bf);
     assert_int_equal(gnttab_nr_free(), f->gnt_free0);
@@ -355,9 +353,12 @@ static void ring_fills_then_completes_in_any_order(void **state)
     connect_shape(f, &(struct shape){0});
     for (unsigned int i = 0; i < 33; i++) {
         memset(buf[i], (int)i, 512);
-        r[i] = (struct xn_blkreq){.op = XN_BLK_WRITE, .sector = i,
-                                  .buf = buf[i], .len = 512,
-                                  .done = done_count, .arg = &done};
+        r[i] = (struct xn_blkreq){.op = XN_BLK_WRITE,
+                                  .sector = i,
+                                  .buf = buf[i],
+                                  .len = 512,
+                                  .done = done_count,
+                                  .arg = &done};
     }
     for (unsigned int i = 0; i < 32; i++)
         assert_int_equal(xn_blkdev_submit(&f->bf.dev, &r[i]), 0);
@@ -385,8 +386,8 @@ static void queues_share_the_load(void **state)
     connect_shape(f, &(struct shape){.queues = 2, .order = 1});
     assert_int_equal(f->bf.ring_size, 64);
     for (unsigned int i = 0; i < 2; i++) {
-        r[i] = (struct xn_blkreq){.op = XN_BLK_READ, .sector = i,
-                                  .buf = buf[i], .len = 512};
+        r[i] = (struct xn_blkreq){
+            .op = XN_BLK_READ, .sector = i, .buf = buf[i], .len = 512};
         assert_int_equal(xn_blkdev_submit(&f->bf.dev, &r[i]), 0);
     }
     assert_int_equal(fbb_pop(&f->fb, 0, &rq), 1);
@@ -476,9 +477,12 @@ static void run_evil(struct fx *f, int kind)
 
     connect_shape(f, &(struct shape){0});
     for (unsigned int i = 0; i < 3; i++) {
-        r[i] = (struct xn_blkreq){.op = XN_BLK_READ, .sector = i,
-                                  .buf = buf[i], .len = 512,
-                                  .done = done_count, .arg = &done};
+        r[i] = (struct xn_blkreq){.op = XN_BLK_READ,
+                                  .sector = i,
+                                  .buf = buf[i],
+                                  .len = 512,
+                                  .done = done_count,
+                                  .arg = &done};
         assert_int_equal(xn_blkdev_submit(&f->bf.dev, &r[i]), 0);
         assert_int_equal(fbb_pop(&f->fb, 0, &rq[i]), 1);
     }
@@ -522,10 +526,22 @@ static void evil_unknown_id(void **state)
     run_evil(*state, UNKNOWN_ID);
     assert_non_null(strstr(((struct fx *)*state)->bf.last_error, "17"));
 }
-static void evil_huge_id(void **state) { run_evil(*state, HUGE_ID); }
-static void evil_duplicate_id(void **state) { run_evil(*state, DUP_ID); }
-static void evil_wrong_op(void **state) { run_evil(*state, WRONG_OP); }
-static void evil_bad_status(void **state) { run_evil(*state, BAD_STATUS); }
+static void evil_huge_id(void **state)
+{
+    run_evil(*state, HUGE_ID);
+}
+static void evil_duplicate_id(void **state)
+{
+    run_evil(*state, DUP_ID);
+}
+static void evil_wrong_op(void **state)
+{
+    run_evil(*state, WRONG_OP);
+}
+static void evil_bad_status(void **state)
+{
+    run_evil(*state, BAD_STATUS);
+}
 static void evil_prod_overflow(void **state)
 {
     struct fx *f = *state;
@@ -589,9 +605,12 @@ static void teardown_with_requests_in_flight(void **state)
 
     connect_shape(f, &(struct shape){.persistent = true});
     for (unsigned int i = 0; i < 3; i++) {
-        r[i] = (struct xn_blkreq){.op = XN_BLK_WRITE, .sector = 8 * i,
-                                  .buf = buf[i], .len = 4096,
-                                  .done = done_count, .arg = &done};
+        r[i] = (struct xn_blkreq){.op = XN_BLK_WRITE,
+                                  .sector = 8 * i,
+                                  .buf = buf[i],
+                                  .len = 4096,
+                                  .done = done_count,
+                                  .arg = &done};
         assert_int_equal(xn_blkdev_submit(&f->bf.dev, &r[i]), 0);
     }
     blkfront_rings_teardown(&f->bf);

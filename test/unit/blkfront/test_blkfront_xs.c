@@ -255,8 +255,7 @@ static void check_case(struct fx *f, const struct opt_case *c)
                  f->bf.discard_granularity, f->bf.discard_alignment);
     if (c->logs && !strstr(f->fb.last_log, c->key) &&
         !strstr(f->c.last_error, c->key))
-        fail_msg("%s: no log naming the key (last: %s)", msg,
-                 f->fb.last_log);
+        fail_msg("%s: no log naming the key (last: %s)", msg, f->fb.last_log);
 }
 
 /* Fields left 0 expect the defaults: 1 queue, 11 segments, pss 512. */
@@ -281,12 +280,9 @@ static const struct opt_case opt_cases[] = {
     {"feature-persistent", "2x", .logs = true},
     {"feature-discard", "1", .discard = true, .dgran = 512},
     {"discard-granularity", "4096", .discard = true, .dgran = 4096},
-    {"discard-granularity", "100", .discard = true, .dgran = 512,
-     .logs = true},
-    {"discard-alignment", "512", .discard = true, .dgran = 4096,
-     .dalign = 512},
-    {"discard-alignment", "8192", .discard = true, .dgran = 4096,
-     .logs = true},
+    {"discard-granularity", "100", .discard = true, .dgran = 512, .logs = true},
+    {"discard-alignment", "512", .discard = true, .dgran = 4096, .dalign = 512},
+    {"discard-alignment", "8192", .discard = true, .dgran = 4096, .logs = true},
     {"physical-sector-size", "4096", .pss = 4096},
     {"physical-sector-size", "3000", .logs = true},
     {"physical-sector-size", "256", .logs = true},
@@ -329,11 +325,14 @@ static void optional_keys_one_at_a_time(void **state)
 static void all_absent_all_absurd(void **state)
 {
     struct fx *f = *state;
-    static const char *const keys[] = {
-        "max-ring-page-order", "multi-queue-max-queues",
-        "feature-max-indirect-segments", "feature-flush-cache",
-        "feature-barrier", "feature-persistent", "feature-discard",
-        "physical-sector-size"};
+    static const char *const keys[] = {"max-ring-page-order",
+                                       "multi-queue-max-queues",
+                                       "feature-max-indirect-segments",
+                                       "feature-flush-cache",
+                                       "feature-barrier",
+                                       "feature-persistent",
+                                       "feature-discard",
+                                       "physical-sector-size"};
 
     f->bf.cfg.max_queues = 4;
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -469,9 +468,12 @@ static void backend_closes_with_io_in_flight_then_reattach(void **state)
     fake_xs_set(&f->d, BE "/feature-persistent", "1");
     connect(f);
     for (unsigned int i = 0; i < 3; i++) {
-        r[i] = (struct xn_blkreq){.op = XN_BLK_READ, .sector = 8 * i,
-                                  .buf = buf[i], .len = 4096,
-                                  .done = done_count, .arg = &done};
+        r[i] = (struct xn_blkreq){.op = XN_BLK_READ,
+                                  .sector = 8 * i,
+                                  .buf = buf[i],
+                                  .len = 4096,
+                                  .done = done_count,
+                                  .arg = &done};
         assert_int_equal(xn_blkdev_submit(&f->bf.dev, &r[i]), 0);
     }
     /* The backend goes away without answering. */
@@ -507,8 +509,7 @@ static void disconnect_and_connect_again_changes_layout(void **state)
     assert_int_equal(f->fb.live_pages, 0);
     assert_int_equal(gnttab_nr_free(), f->gnt_free0);
     /* The backend now offers one page, one queue. */
-    assert_int_equal(xs_rm(&f->c, XS_TX_NONE, BE "/multi-queue-max-queues"),
-                     0);
+    assert_int_equal(xs_rm(&f->c, XS_TX_NONE, BE "/multi-queue-max-queues"), 0);
     assert_int_equal(xs_rm(&f->c, XS_TX_NONE, BE "/max-ring-page-order"), 0);
     assert_int_equal(blkfront_xs_connect(&f->bf), 0);
     assert_non_null(fake_xs_get(&f->d, FE "/ring-ref"));
