@@ -43,6 +43,8 @@
 #define NETDEV_RECHECK_NS (5ULL * 1000 * 1000 * 1000)
 /* State-machine steps per service pass (a full connect needs 3). */
 #define NETDEV_MAX_STEPS 8
+/* After CLOSE: how long the backend gets to unmap before we go Closed. */
+#define NETDEV_CLOSE_WAIT_NS (3ULL * 1000 * 1000 * 1000)
 
 struct netdev_slot {
     struct netfront *nf;
@@ -53,7 +55,9 @@ struct netdev_slot {
     bool reported_up;                  /* what the stack was last told */
     bool gone;                         /* our device/vif/N was removed */
     bool watching;                     /* back_watch registered */
-    struct xs_watch back_watch;        /* <backend>/state */
+    bool back_changed;          /* a <backend>/state event since last pass */
+    uint64_t close_deadline;    /* after CLOSE: wait for the backend till */
+    struct xs_watch back_watch; /* <backend>/state */
 };
 
 static struct netdev_slot slots[NETDEV_MAX];
@@ -84,8 +88,8 @@ static struct netdev_slot *slot_of(const struct xn_netdev *dev)
 
 static void format_mac(char *buf, size_t size, const uint8_t *m)
 {
-    snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-             m[3], m[4], m[5]);
+    snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+             m[4], m[5]);
 }
 
 /*
@@ -296,12 +300,13 @@ static void slot_service(struct netdev_slot *s)
         if (!s->gone) {
             /* xl network-detach removed our directory. Whatever the
              * backend still maps is leaked by teardown, not reused. */
-            printf("[xenith] %s: %s removed by the toolstack\n",
-                   nf->dev.name, nf->xb.nodename);
+            printf("[xenith] %s: %s removed by the toolstack\n", nf->dev.name,
+                   nf->xb.nodename);
             netfront_set_link(nf, false);
             netfront_rings_teardown(nf);
             nf->state = XenbusStateUnknown;
             s->gone = true;
+            s->close_deadline = 0;
         }
         return;
     }
@@ -311,14 +316,27 @@ static void slot_service(struct netdev_slot *s)
         rc = netfront_guest_reprobe(nf, s->devid);
         wrap_ops(s);
         if (rc < 0) {
-            printf("[xenith] %s: probing %s again failed (%d)\n",
-                   nf->dev.name, nf->xb.nodename, rc);
+            printf("[xenith] %s: probing %s again failed (%d)\n", nf->dev.name,
+                   nf->xb.nodename, rc);
             s->gone = true;
             return;
         }
         s->gone = false;
+        s->close_deadline = 0;
         watch_backend(s);
     }
+    /*
+     * We said Closing: the backend answers (after unmapping our rings)
+     * by writing its state. Our own state writes also wake us, through
+     * the device/vif watch, and stepping then would free the rings under
+     * a backend that still maps them.
+     */
+    if (s->close_deadline) {
+        if (!s->back_changed && time_monotonic_ns() < s->close_deadline)
+            return;
+        s->close_deadline = 0;
+    }
+    s->back_changed = false;
     for (unsigned int i = 0; i < NETDEV_MAX_STEPS; i++) {
         enum xenbus_action act;
 
@@ -331,7 +349,11 @@ static void slot_service(struct netdev_slot *s)
         }
         /* After CLOSE the backend must unmap the rings before we free
          * them: its own state write brings us back here. */
-        if (act == XENBUS_ACT_NONE || act == XENBUS_ACT_CLOSE)
+        if (act == XENBUS_ACT_CLOSE) {
+            s->close_deadline = time_monotonic_ns() + NETDEV_CLOSE_WAIT_NS;
+            return;
+        }
+        if (act == XENBUS_ACT_NONE)
             return;
     }
 }
@@ -394,7 +416,7 @@ static void xenbus_thread(void *arg)
         changed = rescan;
         for (unsigned int i = 0; i < nr_slots; i++)
             if (slots[i].watching && drain(&slots[i].back_watch))
-                changed = true;
+                changed = slots[i].back_changed = true;
         now = time_monotonic_ns();
         if (!changed && now < next_pass) {
             /* Woken by any xenstore traffic (or the deadline). */
@@ -405,6 +427,10 @@ static void xenbus_thread(void *arg)
             scan(xs);
         service_all();
         next_pass = time_monotonic_ns() + NETDEV_RECHECK_NS;
+        /* A backend that never answers our Closing is stepped anyway. */
+        for (unsigned int i = 0; i < nr_slots; i++)
+            if (slots[i].close_deadline && slots[i].close_deadline < next_pass)
+                next_pass = slots[i].close_deadline;
     }
 }
 
@@ -438,8 +464,8 @@ int netdev_probe(uint64_t timeout_ns)
         if (rc < 0)
             printf("[xenith] %s: connecting %s failed (%d), backend %s is "
                    "%s; continuing without it\n",
-                   s->nf->dev.name, s->nf->xb.nodename, rc,
-                   s->nf->xb.backend, xenbus_state_name(s->nf->back_state));
+                   s->nf->dev.name, s->nf->xb.nodename, rc, s->nf->xb.backend,
+                   xenbus_state_name(s->nf->back_state));
         else
             up++;
         slot_unlock(s);

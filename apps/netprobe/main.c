@@ -23,7 +23,7 @@
 #include <xenith.h>
 #include <xenith/netdev.h>
 
-#define MS 1000000ULL
+#define MS        1000000ULL
 #define ETH_P_ARP 0x0806
 #define ETH_P_IP  0x0800
 
@@ -76,7 +76,7 @@ static int parse_ip(const char *s, uint8_t ip[4])
 static int send_arp_request(struct probe *p)
 {
     uint8_t f[60];
-    struct xn_pkt pkt = { .nr_frags = 1 };
+    struct xn_pkt pkt = {.nr_frags = 1};
 
     memset(f, 0, sizeof(f));
     memset(f, 0xff, 6);
@@ -95,8 +95,7 @@ static int send_arp_request(struct probe *p)
     return xn_netdev_tx(p->dev, &pkt);
 }
 
-static void on_rx(struct xn_netdev *dev, const struct xn_rx_pkt *pkt,
-                  void *arg)
+static void on_rx(struct xn_netdev *dev, const struct xn_rx_pkt *pkt, void *arg)
 {
     struct probe *p = arg;
     uint8_t f[64];
@@ -125,8 +124,8 @@ static void on_rx(struct xn_netdev *dev, const struct xn_rx_pkt *pkt,
         fmt_mac(b, f + 22);
         fmt_ip(c, f + 38);
         printf("netprobe: rx %zu bytes %s > %s ARP %s %s is-at %s (to %s)\n",
-               pkt->len, src, dst, get16(f + 20) == 2 ? "reply" : "request",
-               a, b, c);
+               pkt->len, src, dst, get16(f + 20) == 2 ? "reply" : "request", a,
+               b, c);
         if (get16(f + 20) == 2 && memcmp(f + 28, p->gw, 4) == 0 &&
             memcmp(f + 38, p->ip, 4) == 0)
             p->gw_answered = true;
@@ -159,8 +158,8 @@ static void print_device(struct probe *p)
     char mac[18];
 
     fmt_mac(mac, d->mac);
-    printf("[xenith] %s: mac %s mtu %u features%s%s%s%s%s%s link %s\n",
-           d->name, mac, d->mtu, d->features & XN_NETDEV_F_SG ? " sg" : "",
+    printf("[xenith] %s: mac %s mtu %u features%s%s%s%s%s%s link %s\n", d->name,
+           mac, d->mtu, d->features & XN_NETDEV_F_SG ? " sg" : "",
            d->features & XN_NETDEV_F_TX_CSUM4 ? " tx-csum4" : "",
            d->features & XN_NETDEV_F_TX_CSUM6 ? " tx-csum6" : "",
            d->features & XN_NETDEV_F_TSO4 ? " tso4" : "",
@@ -207,9 +206,12 @@ static void arp_gateway(struct probe *p)
 
 int main(int argc, char **argv)
 {
-    static struct probe p = { .ip = { 10, 0, 0, 30 }, .gw = { 10, 0, 0, 1 } };
+    static struct probe p = {.ip = {10, 0, 0, 30}, .gw = {10, 0, 0, 1}};
     struct xn_netdev_callbacks cb = {
-        .rx = on_rx, .link = on_link, .kick = on_kick, .arg = &p,
+        .rx = on_rx,
+        .link = on_link,
+        .kick = on_kick,
+        .arg = &p,
     };
     bool loop = false;
 
@@ -245,8 +247,7 @@ int main(int argc, char **argv)
             arp_gateway(&p);
             printf("netprobe: gateway %s after reconnect, %u frames, %u "
                    "kicks\n",
-                   p.gw_answered ? "answered" : "silent", p.rx_frames,
-                   p.kicks);
+                   p.gw_answered ? "answered" : "silent", p.rx_frames, p.kicks);
         }
         was_up = up;
         if (up)

@@ -108,9 +108,15 @@ int netfront_xs_probe(struct netfront *nf, struct xs_conn *xs,
         return rc;
     }
 
+    /* xl writes mtu in our directory (seen with Xen 4.17); the backend's
+     * copy is the older place. */
     nf->dev.mtu = 1500;
-    path_of(path, sizeof(path), nf->xb.backend, "mtu");
+    path_of(path, sizeof(path), nf->xb.nodename, "mtu");
     rc = xs_read_uint(xs, XS_TX_NONE, path, &mtu);
+    if (rc == -ENOENT) {
+        path_of(path, sizeof(path), nf->xb.backend, "mtu");
+        rc = xs_read_uint(xs, XS_TX_NONE, path, &mtu);
+    }
     if (rc == 0 && mtu >= MTU_MIN && mtu <= MTU_MAX)
         nf->dev.mtu = (uint16_t)mtu;
     else if (rc != -ENOENT)

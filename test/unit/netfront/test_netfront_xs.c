@@ -434,8 +434,8 @@ static void connected_front_waits_for_backend(void **state)
         {"2", XenbusStateConnected, false}, /* not there yet */
         {"3", XenbusStateConnected, false}, /* not there yet */
         {"4", XenbusStateConnected, true},  /* followed: link up */
-        {"5", XenbusStateClosing, false},
-        {"6", XenbusStateClosed, false},
+        {"5", XenbusStateClosing, false},   /* the backend closes */
+        {"6", XenbusStateClosed, false},    /* it closed already */
     };
 
     probe(f);
