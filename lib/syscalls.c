@@ -9,10 +9,14 @@
  * (CLOCK_REALTIME), sleeping is the scheduler's, and _exit implements the
  * exit-status protocol of docs/internals.md. Everything a unikernel does
  * not have (files, processes, signals) fails with -1 and a meaningful
- * errno, never a silent success.
+ * errno, never a silent success. Descriptors above the console that
+ * another module registered in lib/fdtab (lwIP sockets) are forwarded
+ * to it, so read()/write()/close() work on sockets.
  * Reference: newlib/libc/include/reent.h (the syscall list), POSIX.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +30,7 @@
 #include "include/xenith.h"
 #include "kernel/mm.h"
 #include "kernel/sched.h"
+#include "lib/fdtab.h"
 #include "xen/console.h"
 #include "xen/hypercall.h"
 #include "xen/time.h"
@@ -46,8 +51,11 @@ static int is_console(int fd)
 
 _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
 {
+    const struct fdtab_ops *ops = fdtab_lookup(fd);
     long n;
 
+    if (ops)
+        return ops->write(fd, buf, len);
     if (fd != 1 && fd != 2) {
         errno = fd == 0 ? EINVAL : EBADF;
         return -1;
@@ -62,8 +70,11 @@ _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
 
 _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
 {
+    const struct fdtab_ops *ops = fdtab_lookup(fd);
     long n;
 
+    if (ops)
+        return ops->read(fd, buf, len);
     if (fd != 0) {
         errno = is_console(fd) ? EINVAL : EBADF;
         return -1;
@@ -84,12 +95,16 @@ int isatty(int fd)
 {
     if (is_console(fd))
         return 1;
-    errno = EBADF;
+    errno = fdtab_lookup(fd) ? ENOTTY : EBADF;
     return 0;
 }
 
 int fstat(int fd, struct stat *st)
 {
+    const struct fdtab_ops *ops = fdtab_lookup(fd);
+
+    if (ops)
+        return ops->fstat(fd, st);
     if (!is_console(fd)) {
         errno = EBADF;
         return -1;
@@ -104,15 +119,49 @@ off_t lseek(int fd, off_t off, int whence)
 {
     (void)off;
     (void)whence;
-    errno = is_console(fd) ? ESPIPE : EBADF;
+    errno = is_console(fd) || fdtab_lookup(fd) ? ESPIPE : EBADF;
     return -1;
 }
 
 int close(int fd)
 {
+    const struct fdtab_ops *ops = fdtab_lookup(fd);
+
+    if (ops)
+        return ops->close(fd);
     /* Closing the console is refused: nothing could reopen it. */
     errno = is_console(fd) ? EPERM : EBADF;
     return -1;
+}
+
+/*
+ * F_GETFL/F_SETFL (O_NONBLOCK) for forwarded descriptors; the console
+ * reports its fixed flags (stdin is non-blocking) and refuses changes.
+ */
+int fcntl(int fd, int cmd, ...)
+{
+    const struct fdtab_ops *ops = fdtab_lookup(fd);
+    va_list ap;
+    int arg;
+
+    va_start(ap, cmd);
+    arg = va_arg(ap, int);
+    va_end(ap);
+    if (ops)
+        return ops->fcntl(fd, cmd, arg);
+    if (!is_console(fd)) {
+        errno = EBADF;
+        return -1;
+    }
+    switch (cmd) {
+    case F_GETFL:
+        return fd == 0 ? O_RDONLY | O_NONBLOCK : O_WRONLY;
+    case F_GETFD:
+        return 0;
+    default:
+        errno = EINVAL;
+        return -1;
+    }
 }
 
 /* ---- no filesystem ---- */

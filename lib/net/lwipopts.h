@@ -91,6 +91,8 @@
 #define LWIP_IPV6_MLD 1
 #define LWIP_IPV6_FRAG 1
 #define LWIP_IPV6_REASS 1
+/* 64-bit pointers do not fit the fragment header lwIP reuses. */
+#define IPV6_FRAG_COPYHEADER 1
 #define LWIP_IPV6_DHCP6 0
 #define LWIP_IPV6_SEND_ROUTER_SOLICIT 1
 #define LWIP_ND6_NUM_DESTINATIONS 32
@@ -154,6 +156,18 @@
 #define LWIP_NETIF_API 1
 #define LWIP_STATS 0
 #define LWIP_STATS_DISPLAY 0
+
+/* Build with -DXENITH_NET_DEBUG for lwIP's own trace on the console. */
+#ifdef XENITH_NET_DEBUG
+#define LWIP_DEBUG 1
+#define LWIP_DBG_TYPES_ON LWIP_DBG_ON
+#define API_LIB_DEBUG LWIP_DBG_ON
+#define API_MSG_DEBUG LWIP_DBG_ON
+#define SOCKETS_DEBUG LWIP_DBG_ON
+#define MEMP_DEBUG LWIP_DBG_ON
+#define TCP_DEBUG LWIP_DBG_ON
+#define DHCP_DEBUG LWIP_DBG_ON
+#endif
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lib/fdtab.c - descriptor ranges served by other modules (see fdtab.h).
+ *
+ * A handful of ranges in a fixed array, looked up linearly: there are at
+ * most a few providers (sockets, later files), and the lookup is on
+ * every read/write so it must not allocate or lock. Registration happens
+ * in constructors, before threads other than main exist.
+ */
+#include <errno.h>
+#include <stddef.h>
+
+#include "lib/fdtab.h"
+
+/* Descriptors 0-2 belong to the console (lib/syscalls.c). */
+#define FDTAB_CONSOLE_FDS 3
+
+static struct {
+    int first, count;
+    const struct fdtab_ops *ops;
+} ranges[FDTAB_MAX_RANGES];
+static int nr_ranges;
+
+int fdtab_register(int first, int count, const struct fdtab_ops *ops)
+{
+    if (first < 0 || count <= 0 || first > __INT_MAX__ - count || !ops ||
+        !ops->read || !ops->write || !ops->close || !ops->fstat ||
+        !ops->fcntl)
+        return -EINVAL;
+    if (first < FDTAB_CONSOLE_FDS)
+        return -EBUSY;
+    for (int i = 0; i < nr_ranges; i++) {
+        if (first < ranges[i].first + ranges[i].count &&
+            ranges[i].first < first + count)
+            return -EBUSY;
+    }
+    if (nr_ranges == FDTAB_MAX_RANGES)
+        return -ENOSPC;
+    ranges[nr_ranges].first = first;
+    ranges[nr_ranges].count = count;
+    ranges[nr_ranges].ops = ops;
+    nr_ranges++;
+    return 0;
+}
+
+const struct fdtab_ops *fdtab_lookup(int fd)
+{
+    for (int i = 0; i < nr_ranges; i++) {
+        if (fd >= ranges[i].first && fd - ranges[i].first < ranges[i].count)
+            return ranges[i].ops;
+    }
+    return NULL;
+}
+
+void fdtab_reset(void)
+{
+    nr_ranges = 0;
+}

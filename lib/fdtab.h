@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lib/fdtab.h - descriptor ranges served by other modules.
+ *
+ * lib/syscalls.c owns descriptors 0-2 (the console); a module that
+ * serves its own descriptors (lib/net: lwIP sockets from
+ * LWIP_SOCKET_OFFSET) registers a range and its operations here at start
+ * time, and read/write/close/fstat/isatty/fcntl/lseek on those
+ * descriptors are forwarded. Design choice: registration at run time
+ * instead of direct calls, so lib/syscalls.c references no socket code
+ * and images without sockets do not link lwIP. Operations follow POSIX:
+ * -1 with errno set on failure.
+ */
+#ifndef LIB_FDTAB_H
+#define LIB_FDTAB_H
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+struct fdtab_ops {
+    ssize_t (*read)(int fd, void *buf, size_t len);
+    ssize_t (*write)(int fd, const void *buf, size_t len);
+    int (*close)(int fd);
+    int (*fstat)(int fd, struct stat *st);
+    int (*fcntl)(int fd, int cmd, int arg);
+};
+
+#define FDTAB_MAX_RANGES 4
+
+/*
+ * Serve descriptors [first, first + count) with ops (static storage).
+ * 0, -EINVAL (bad range, missing op), -EBUSY (overlaps a registered
+ * range or the console), -ENOSPC (table full).
+ */
+int fdtab_register(int first, int count, const struct fdtab_ops *ops);
+
+/* The operations serving fd, or NULL. */
+const struct fdtab_ops *fdtab_lookup(int fd);
+
+/* Forget every range (host tests). */
+void fdtab_reset(void);
+
+#endif /* LIB_FDTAB_H */

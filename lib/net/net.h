@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lib/net/net.h - network bring-up state, for the socket layer.
+ *
+ * net.c brings lwIP up from a constructor (before main()); the socket
+ * functions ask it whether there is a network at all. Linking anything
+ * from lib/net/bsd_socket.c links net.c and therefore the bring-up.
+ */
+#ifndef NET_NET_H
+#define NET_NET_H
+
+/*
+ * 0 when lwIP runs on a device (sockets may be used), -ENETDOWN when the
+ * domain has no network device or net=off was given.
+ */
+int net_status(void);
+
+/* Register socket descriptors with lib/fdtab (bsd_socket.c). */
+void bsd_socket_register_fds(void);
+
+#endif /* NET_NET_H */
