@@ -9,7 +9,9 @@
  * prints every frame xn_netdev_poll() delivers; the ARP reply is the
  * proof that RX works. Design choice: the kick callback (event context)
  * only bumps a counter; the main thread polls, sleeping 10 ms when idle,
- * which keeps the app free of kernel wait-queue internals. Modes:
+ * which keeps the app free of kernel wait-queue internals. It answers
+ * ARP and ICMP echo for its address (from inside the rx callback), so
+ * dom0's ping can load the rings. Modes:
  * default (exit 0 once the gateway answered, 1 if it never did, 2 without
  * a device) and `loop` (never exits: re-ARPs on every link up and prints
  * link changes, for xl network-detach / network-attach).
@@ -33,8 +35,12 @@ struct probe {
     volatile unsigned int kicks;
     volatile unsigned int link_changes;
     unsigned int rx_frames;
+    unsigned int echo_replies, arp_replies;
     bool gw_answered;
 };
+
+/* Whole frames up to this size are answered (ARP, ICMP echo). */
+#define FRAME_MAX 1600
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -95,6 +101,67 @@ static int send_arp_request(struct probe *p)
     return xn_netdev_tx(p->dev, &pkt);
 }
 
+/* The Internet checksum (RFC 1071) of len bytes. */
+static uint16_t csum(const uint8_t *d, size_t len)
+{
+    uint32_t sum = 0;
+
+    for (size_t i = 0; i + 1 < len; i += 2)
+        sum += get16(d + i);
+    if (len & 1)
+        sum += (uint32_t)d[len - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+/*
+ * Answer an ARP request for our address or an ICMP echo request to it,
+ * transmitting from inside the rx callback (the device lock is
+ * recursive). true if the frame was one of those.
+ */
+static bool answer(struct probe *p, uint8_t *f, size_t n)
+{
+    uint16_t type = get16(f + 12);
+    struct xn_pkt out = {.nr_frags = 1};
+    int rc;
+
+    memcpy(f, f + 6, 6); /* back to the sender */
+    if (type == ETH_P_ARP && n >= 42 && get16(f + 20) == 1 &&
+        memcmp(f + 38, p->ip, 4) == 0) {
+        memcpy(f + 6, p->dev->mac, 6);
+        put16(f + 20, 2);
+        memcpy(f + 32, f + 22, 10); /* target = the asker */
+        memcpy(f + 22, p->dev->mac, 6);
+        memcpy(f + 28, p->ip, 4);
+        p->arp_replies++;
+    } else if (type == ETH_P_IP && n >= 14 + 20 + 8 && (f[14] >> 4) == 4 &&
+               f[14 + 9] == 1 && memcmp(f + 14 + 16, p->ip, 4) == 0) {
+        size_t ihl = (size_t)(f[14] & 15) * 4;
+        size_t tot = get16(f + 14 + 2);
+        uint8_t *icmp = f + 14 + ihl;
+
+        if (ihl < 20 || tot < ihl + 8 || 14 + tot > n || icmp[0] != 8)
+            return false;
+        memcpy(f + 6, p->dev->mac, 6);
+        memcpy(f + 14 + 16, f + 14 + 12, 4); /* dst = the pinger */
+        memcpy(f + 14 + 12, p->ip, 4);       /* same sum: ip csum holds */
+        icmp[0] = 0;                         /* echo reply */
+        icmp[2] = icmp[3] = 0;
+        put16(icmp + 2, csum(icmp, tot - ihl));
+        n = 14 + tot;
+        p->echo_replies++;
+    } else {
+        return false;
+    }
+    out.frags[0].data = f;
+    out.frags[0].len = n;
+    rc = xn_netdev_tx(p->dev, &out);
+    if (rc < 0)
+        printf("netprobe: tx reply failed (%d)\n", rc);
+    return true;
+}
+
 static void on_rx(struct xn_netdev *dev, const struct xn_rx_pkt *pkt, void *arg)
 {
     struct probe *p = arg;
@@ -113,6 +180,18 @@ static void on_rx(struct xn_netdev *dev, const struct xn_rx_pkt *pkt, void *arg)
         n += k;
     }
     p->rx_frames++;
+    if (pkt->len <= FRAME_MAX && pkt->len >= 14) {
+        static uint8_t whole[FRAME_MAX];
+        size_t w = 0;
+
+        for (unsigned int i = 0; i < pkt->nr_frags; i++) {
+            memcpy(whole + w, pkt->frags[i].data, pkt->frags[i].len);
+            w += pkt->frags[i].len;
+        }
+        /* Echo requests are answered quietly: a flood must not print. */
+        if (answer(p, whole, w))
+            return;
+    }
     if (n < 14) {
         printf("netprobe: rx runt of %zu bytes\n", pkt->len);
         return;
@@ -239,6 +318,8 @@ int main(int argc, char **argv)
         return p.gw_answered ? 0 : 1;
 
     /* loop: follow the link; ARP again after every (re)connection. */
+    unsigned int echoes = 0;
+
     for (bool was_up = p.dev->link_up;;) {
         bool up = p.dev->link_up;
 
@@ -252,7 +333,12 @@ int main(int argc, char **argv)
         was_up = up;
         if (up)
             poll_for(&p, 500, false);
-        else
+        if (p.echo_replies != echoes) {
+            echoes = p.echo_replies;
+            printf("netprobe: %u echo replies, %u ARP replies, %u frames, "
+                   "%u kicks\n",
+                   echoes, p.arp_replies, p.rx_frames, p.kicks);
+        } else
             xn_sleep_ns(100 * MS);
     }
 }
