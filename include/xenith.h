@@ -36,6 +36,10 @@ typedef enum xn_result {
     XN_ERR_TIMEOUT = -3, /* a deadline passed before the event arrived */
     XN_ERR_BUSY = -4,    /* resource in use (port already bound, ...) */
     XN_ERR_IO = -5,      /* Xen or another domain refused / misbehaved */
+    /* Block devices (xn_blk_*): */
+    XN_ERR_ROFS = -6,   /* write or discard on a read-only disk */
+    XN_ERR_NODEV = -7,  /* no such device, or its backend is away */
+    XN_ERR_NOTSUP = -8, /* the device does not offer this operation */
 } xn_result;
 
 /* ------------------------------------------------------------------ */
@@ -145,6 +149,136 @@ enum xn_shutdown_reason {
 __attribute__((noreturn)) void xn_shutdown(enum xn_shutdown_reason reason);
 
 /* --- end A --- */
+
+/* ------------------------------------------------------------------ */
+/* Block devices (owner: G2)                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The disks the toolstack attached (xl `disk = [...]`, `./xenith run
+ * --disk`) are connected at boot and named after their virtual device:
+ * "xvda", "xvdb", ... (also reachable as /dev/xvda through open()). A
+ * disk may be detached and attached again while the domain runs (xl
+ * block-detach / block-attach): requests in flight then complete with
+ * XN_ERR_IO, new ones fail with XN_ERR_NODEV until the backend is back,
+ * and open handles stay valid across the cycle.
+ *
+ * Offsets and lengths are BYTES and must be multiples of
+ * xn_blk_info.align (the physical sector size: 512 or 4096), so nothing
+ * is ever read-modified-written behind the caller's back. Buffers need
+ * no alignment: WRITE data is copied when the call returns (the buffer
+ * is free again), READ data is copied in just before completion.
+ * Handles are per opener; use one handle from one thread at a time
+ * (other threads: open their own handle).
+ */
+
+/* Opaque handle, from xn_blk_open(). */
+struct xn_blk;
+
+#define XN_BLK_NAME_MAX 16
+
+struct xn_blk_info {
+    char name[XN_BLK_NAME_MAX];    /* "xvda" */
+    uint64_t size;                 /* capacity in bytes */
+    uint32_t sector_size;          /* logical sector, bytes */
+    uint32_t physical_sector_size; /* bytes */
+    uint32_t align;                /* unit of every offset and length */
+    uint32_t max_request;          /* largest async request, bytes */
+    uint32_t queue_depth;          /* requests the device takes at once */
+    int read_only;                 /* writes fail with XN_ERR_ROFS */
+    int can_flush;                 /* flush reaches a write cache */
+    int can_discard;               /* xn_blk_discard() is offered */
+    int connected;                 /* 0 while the backend is away */
+};
+
+/* Number of block devices the domain has (attached at boot or later). */
+unsigned int xn_blk_count(void);
+
+/* Name of device idx ("xvda"), NULL when idx >= xn_blk_count(). */
+const char *xn_blk_name(unsigned int idx);
+
+/*
+ * Open device `name` ("xvda" or "/dev/xvda"); *out receives a handle.
+ * XN_ERR_NODEV when there is no such device, XN_ERR_NOMEM.
+ */
+xn_result xn_blk_open(const char *name, struct xn_blk **out);
+
+/* Close b. XN_ERR_BUSY (and nothing done) while requests are in flight. */
+xn_result xn_blk_close(struct xn_blk *b);
+
+/* Geometry and properties (a snapshot: they change on re-attach). */
+xn_result xn_blk_get_info(struct xn_blk *b, struct xn_blk_info *info);
+
+/* ---- synchronous: block the calling thread until done ---- */
+
+/*
+ * Read/write len bytes at offset (any length, split internally, several
+ * requests kept in flight). XN_ERR_INVAL (misaligned or beyond the end),
+ * XN_ERR_ROFS (read-only disk: nothing reaches the backend),
+ * XN_ERR_NODEV (backend away), XN_ERR_IO (the disk failed the request or
+ * the backend went away meanwhile), XN_ERR_TIMEOUT (silent for 30 s: the
+ * device is then given up on).
+ */
+xn_result xn_blk_read(struct xn_blk *b, uint64_t offset, void *buf,
+                      size_t len);
+xn_result xn_blk_write(struct xn_blk *b, uint64_t offset, const void *buf,
+                       size_t len);
+
+/* Make every completed write durable (XN_OK at once without a cache). */
+xn_result xn_blk_flush(struct xn_blk *b);
+
+/* The range's contents may be dropped. XN_ERR_NOTSUP without discard. */
+xn_result xn_blk_discard(struct xn_blk *b, uint64_t offset, uint64_t len);
+
+/* ---- asynchronous: many requests in flight ---- */
+
+enum xn_blk_req_op {
+    XN_BLK_REQ_READ,
+    XN_BLK_REQ_WRITE,
+    XN_BLK_REQ_FLUSH,   /* len 0: durable once every earlier write is */
+    XN_BLK_REQ_DISCARD, /* offset/len: contents may be dropped */
+};
+
+struct xn_blk_req {
+    enum xn_blk_req_op op;
+    uint64_t offset; /* bytes, multiple of align */
+    void *buf;       /* READ/WRITE data */
+    size_t len;      /* bytes, multiple of align, <= max_request */
+    /*
+     * Called exactly once, in the thread that calls xn_blk_poll() /
+     * xn_blk_wait() / a synchronous call on the same handle, with
+     * `result` set. May submit new requests (not close the handle).
+     */
+    void (*done)(struct xn_blk_req *req, void *arg);
+    void *arg;
+    xn_result result;
+    uint64_t xn_priv[12]; /* kernel-private while in flight */
+};
+
+/*
+ * Queue req (it must stay valid until done). XN_OK: done will run.
+ * XN_ERR_BUSY: every slot is in use, complete some (xn_blk_wait) and
+ * retry. Errors as xn_blk_read/write, checked before the ring.
+ */
+xn_result xn_blk_submit(struct xn_blk *b, struct xn_blk_req *req);
+
+/*
+ * Run done for every request of b that has completed; never blocks.
+ * Returns how many completed (>= 0).
+ */
+int xn_blk_poll(struct xn_blk *b);
+
+/*
+ * Wait until at least one request of b completes (or timeout_ns passes)
+ * and run the completions. Returns how many completed, 0 at once when
+ * none is in flight, or XN_ERR_TIMEOUT.
+ */
+int xn_blk_wait(struct xn_blk *b, uint64_t timeout_ns);
+
+/* Requests of b submitted and not yet completed through done. */
+unsigned int xn_blk_inflight(struct xn_blk *b);
+
+/* --- end block devices --- */
 
 /* ------------------------------------------------------------------ */
 /* Memory statistics                                                   */
