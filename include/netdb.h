@@ -11,6 +11,11 @@
 #ifndef INCLUDE_NETDB_H
 #define INCLUDE_NETDB_H
 
+#ifndef XENITH_GUEST
+/* Host builds (unit tests put include/ on their path) get the system's. */
+#include_next <netdb.h>
+#else
+
 #include <sys/socket.h>
 
 #include "lwip/netdb.h"
@@ -30,5 +35,7 @@ int gethostbyname_r(const char *name, struct hostent *ret, char *buf,
 #ifdef __cplusplus
 }
 #endif
+
+#endif /* XENITH_GUEST */
 
 #endif /* INCLUDE_NETDB_H */

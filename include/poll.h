@@ -9,6 +9,11 @@
 #ifndef INCLUDE_POLL_H
 #define INCLUDE_POLL_H
 
+#ifndef XENITH_GUEST
+/* Host builds (unit tests put include/ on their path) get the system's. */
+#include_next <poll.h>
+#else
+
 #include <sys/socket.h>
 
 #ifdef __cplusplus
@@ -20,5 +25,7 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout);
 #ifdef __cplusplus
 }
 #endif
+
+#endif /* XENITH_GUEST */
 
 #endif /* INCLUDE_POLL_H */

@@ -24,8 +24,7 @@ static int nr_ranges;
 int fdtab_register(int first, int count, const struct fdtab_ops *ops)
 {
     if (first < 0 || count <= 0 || first > __INT_MAX__ - count || !ops ||
-        !ops->read || !ops->write || !ops->close || !ops->fstat ||
-        !ops->fcntl)
+        !ops->read || !ops->write || !ops->close || !ops->fstat || !ops->fcntl)
         return -EINVAL;
     if (first < FDTAB_CONSOLE_FDS)
         return -EBUSY;

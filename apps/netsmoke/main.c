@@ -77,8 +77,8 @@ static void serve_udp(int u)
     char buf[2048];
     struct sockaddr_in from;
     socklen_t len = sizeof(from);
-    ssize_t n = recvfrom(u, buf, sizeof(buf), 0, (struct sockaddr *)&from,
-                         &len);
+    ssize_t n =
+        recvfrom(u, buf, sizeof(buf), 0, (struct sockaddr *)&from, &len);
     char who[INET_ADDRSTRLEN];
 
     if (n < 0)

@@ -9,6 +9,11 @@
 #ifndef INCLUDE_ARPA_INET_H
 #define INCLUDE_ARPA_INET_H
 
+#ifndef XENITH_GUEST
+/* Host builds (unit tests put include/ on their path) get the system's. */
+#include_next <arpa/inet.h>
+#else
+
 #include <netinet/in.h>
 
 #ifdef __cplusplus
@@ -21,5 +26,7 @@ int inet_pton(int af, const char *src, void *dst);
 #ifdef __cplusplus
 }
 #endif
+
+#endif /* XENITH_GUEST */
 
 #endif /* INCLUDE_ARPA_INET_H */

@@ -9,6 +9,13 @@
 #ifndef INCLUDE_NETINET_IN_H
 #define INCLUDE_NETINET_IN_H
 
+#ifndef XENITH_GUEST
+/* Host builds (unit tests put include/ on their path) get the system's. */
+#include_next <netinet/in.h>
+#else
+
 #include <sys/socket.h>
+
+#endif /* XENITH_GUEST */
 
 #endif /* INCLUDE_NETINET_IN_H */

@@ -6,6 +6,13 @@
 #ifndef INCLUDE_NETINET_TCP_H
 #define INCLUDE_NETINET_TCP_H
 
+#ifndef XENITH_GUEST
+/* Host builds (unit tests put include/ on their path) get the system's. */
+#include_next <netinet/tcp.h>
+#else
+
 #include <sys/socket.h>
+
+#endif /* XENITH_GUEST */
 
 #endif /* INCLUDE_NETINET_TCP_H */

@@ -15,6 +15,11 @@
 #ifndef INCLUDE_SYS_SOCKET_H
 #define INCLUDE_SYS_SOCKET_H
 
+#ifndef XENITH_GUEST
+/* Host builds (unit tests put include/ on their path) get the system's. */
+#include_next <sys/socket.h>
+#else
+
 #include <sys/types.h>
 
 #include "lwip/sockets.h"
@@ -31,13 +36,12 @@ int connect(int s, const struct sockaddr *name, socklen_t namelen);
 int shutdown(int s, int how);
 int getpeername(int s, struct sockaddr *name, socklen_t *namelen);
 int getsockname(int s, struct sockaddr *name, socklen_t *namelen);
-int getsockopt(int s, int level, int optname, void *optval,
-               socklen_t *optlen);
+int getsockopt(int s, int level, int optname, void *optval, socklen_t *optlen);
 int setsockopt(int s, int level, int optname, const void *optval,
                socklen_t optlen);
 ssize_t recv(int s, void *mem, size_t len, int flags);
-ssize_t recvfrom(int s, void *mem, size_t len, int flags,
-                 struct sockaddr *from, socklen_t *fromlen);
+ssize_t recvfrom(int s, void *mem, size_t len, int flags, struct sockaddr *from,
+                 socklen_t *fromlen);
 ssize_t recvmsg(int s, struct msghdr *message, int flags);
 ssize_t send(int s, const void *dataptr, size_t size, int flags);
 ssize_t sendto(int s, const void *dataptr, size_t size, int flags,
@@ -51,5 +55,7 @@ int ioctlsocket(int s, long cmd, void *argp);
 #ifdef __cplusplus
 }
 #endif
+
+#endif /* XENITH_GUEST */
 
 #endif /* INCLUDE_SYS_SOCKET_H */

@@ -81,8 +81,7 @@ static const struct fdtab_ops sock_fd_ops = {
 
 void bsd_socket_register_fds(void)
 {
-    int rc = fdtab_register(LWIP_SOCKET_OFFSET, MEMP_NUM_NETCONN,
-                            &sock_fd_ops);
+    int rc = fdtab_register(LWIP_SOCKET_OFFSET, MEMP_NUM_NETCONN, &sock_fd_ops);
 
     if (rc)
         printf("[xenith] net: socket descriptors unavailable (%d)\n", rc);
@@ -139,8 +138,7 @@ int getsockname(int s, struct sockaddr *name, socklen_t *namelen)
     return lwip_getsockname(s, name, namelen);
 }
 
-int getsockopt(int s, int level, int optname, void *optval,
-               socklen_t *optlen)
+int getsockopt(int s, int level, int optname, void *optval, socklen_t *optlen)
 {
     return lwip_getsockopt(s, level, optname, optval, optlen);
 }
@@ -156,8 +154,8 @@ ssize_t recv(int s, void *mem, size_t len, int flags)
     return lwip_recv(s, mem, len, flags);
 }
 
-ssize_t recvfrom(int s, void *mem, size_t len, int flags,
-                 struct sockaddr *from, socklen_t *fromlen)
+ssize_t recvfrom(int s, void *mem, size_t len, int flags, struct sockaddr *from,
+                 socklen_t *fromlen)
 {
     return lwip_recvfrom(s, mem, len, flags, from, fromlen);
 }
@@ -200,8 +198,8 @@ int ioctlsocket(int s, long cmd, void *argp)
 
 /* ---- multiplexing: socket descriptors only ---- */
 
-int select(int maxfdp1, fd_set *readset, fd_set *writeset,
-           fd_set *exceptset, struct timeval *timeout)
+int select(int maxfdp1, fd_set *readset, fd_set *writeset, fd_set *exceptset,
+           struct timeval *timeout)
 {
     return lwip_select(maxfdp1, readset, writeset, exceptset, timeout);
 }

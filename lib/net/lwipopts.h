@@ -19,154 +19,154 @@
 #define NET_LWIPOPTS_H
 
 /* ---- system ---- */
-#define NO_SYS 0
-#define SYS_LIGHTWEIGHT_PROT 1
-#define LWIP_TCPIP_CORE_LOCKING 1
+#define NO_SYS                        0
+#define SYS_LIGHTWEIGHT_PROT          1
+#define LWIP_TCPIP_CORE_LOCKING       1
 #define LWIP_TCPIP_CORE_LOCKING_INPUT 1
-#define LWIP_NETCONN_SEM_PER_THREAD 0
-#define TCPIP_THREAD_NAME "tcpip"
-#define TCPIP_THREAD_STACKSIZE 0 /* the scheduler's default */
-#define TCPIP_THREAD_PRIO 0
-#define TCPIP_MBOX_SIZE 128
-#define DEFAULT_THREAD_STACKSIZE 0
-#define DEFAULT_RAW_RECVMBOX_SIZE 64
-#define DEFAULT_UDP_RECVMBOX_SIZE 128
-#define DEFAULT_TCP_RECVMBOX_SIZE 256
-#define DEFAULT_ACCEPTMBOX_SIZE 64
-#define LWIP_RAND() xn_net_rand()
+#define LWIP_NETCONN_SEM_PER_THREAD   0
+#define TCPIP_THREAD_NAME             "tcpip"
+#define TCPIP_THREAD_STACKSIZE        0 /* the scheduler's default */
+#define TCPIP_THREAD_PRIO             0
+#define TCPIP_MBOX_SIZE               128
+#define DEFAULT_THREAD_STACKSIZE      0
+#define DEFAULT_RAW_RECVMBOX_SIZE     64
+#define DEFAULT_UDP_RECVMBOX_SIZE     128
+#define DEFAULT_TCP_RECVMBOX_SIZE     256
+#define DEFAULT_ACCEPTMBOX_SIZE       64
+#define LWIP_RAND()                   xn_net_rand()
 
 /* ---- memory: static pools, no malloc on the data path ---- */
-#define MEM_ALIGNMENT 8
-#define MEM_LIBC_MALLOC 0
-#define MEM_SIZE (2 * 1024 * 1024)
-#define MEMP_NUM_PBUF 128
-#define MEMP_NUM_RAW_PCB 8
-#define MEMP_NUM_UDP_PCB 16
-#define MEMP_NUM_TCP_PCB 64
+#define MEM_ALIGNMENT           8
+#define MEM_LIBC_MALLOC         0
+#define MEM_SIZE                (2 * 1024 * 1024)
+#define MEMP_NUM_PBUF           128
+#define MEMP_NUM_RAW_PCB        8
+#define MEMP_NUM_UDP_PCB        16
+#define MEMP_NUM_TCP_PCB        64
 #define MEMP_NUM_TCP_PCB_LISTEN 16
-#define MEMP_NUM_TCP_SEG 1024
-#define MEMP_NUM_REASSDATA 8
-#define IP_REASS_MAX_PBUFS 64
-#define MEMP_NUM_FRAG_PBUF 32
-#define MEMP_NUM_NETBUF 64
+#define MEMP_NUM_TCP_SEG        1024
+#define MEMP_NUM_REASSDATA      8
+#define IP_REASS_MAX_PBUFS      64
+#define MEMP_NUM_FRAG_PBUF      32
+#define MEMP_NUM_NETBUF         64
 /* Sockets 3..63: newlib's FD_SETSIZE is 64. */
-#define MEMP_NUM_NETCONN 61
-#define MEMP_NUM_TCPIP_MSG_API 64
+#define MEMP_NUM_NETCONN         61
+#define MEMP_NUM_TCPIP_MSG_API   64
 #define MEMP_NUM_TCPIP_MSG_INPKT 256
 /* lwIP 2.1.3 undercounts its own timeouts (DHCPv6 among others). */
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
-#define PBUF_POOL_SIZE 1024
-#define PBUF_POOL_BUFSIZE 1600 /* one 1514-byte frame + alignment */
+#define PBUF_POOL_SIZE       1024
+#define PBUF_POOL_BUFSIZE    1600 /* one 1514-byte frame + alignment */
 
 /* ---- link layer ---- */
-#define LWIP_ARP 1
-#define ARP_TABLE_SIZE 32
-#define ARP_QUEUEING 1
+#define LWIP_ARP                      1
+#define ARP_TABLE_SIZE                32
+#define ARP_QUEUEING                  1
 #define ETHARP_SUPPORT_STATIC_ENTRIES 0
-#define ETH_PAD_SIZE 0
-#define LWIP_ETHERNET 1
-#define LWIP_HAVE_LOOPIF 1
-#define LWIP_NETIF_LOOPBACK 1
-#define LWIP_LOOPBACK_MAX_PBUFS 64
-#define LWIP_NETIF_STATUS_CALLBACK 1
-#define LWIP_NETIF_LINK_CALLBACK 1
-#define LWIP_NETIF_HOSTNAME 1
-#define LWIP_NETIF_TX_SINGLE_PBUF 0
+#define ETH_PAD_SIZE                  0
+#define LWIP_ETHERNET                 1
+#define LWIP_HAVE_LOOPIF              1
+#define LWIP_NETIF_LOOPBACK           1
+#define LWIP_LOOPBACK_MAX_PBUFS       64
+#define LWIP_NETIF_STATUS_CALLBACK    1
+#define LWIP_NETIF_LINK_CALLBACK      1
+#define LWIP_NETIF_HOSTNAME           1
+#define LWIP_NETIF_TX_SINGLE_PBUF     0
 
 /* ---- IPv4 ---- */
-#define LWIP_IPV4 1
-#define IP_FORWARD 0
-#define IP_REASSEMBLY 1
-#define IP_FRAG 1
-#define LWIP_ICMP 1
-#define LWIP_RAW 1
-#define LWIP_DHCP 1
+#define LWIP_IPV4           1
+#define IP_FORWARD          0
+#define IP_REASSEMBLY       1
+#define IP_FRAG             1
+#define LWIP_ICMP           1
+#define LWIP_RAW            1
+#define LWIP_DHCP           1
 #define DHCP_DOES_ARP_CHECK 0 /* saves ~1 s before the lease is used */
-#define LWIP_AUTOIP 0
-#define LWIP_IGMP 1
+#define LWIP_AUTOIP         0
+#define LWIP_IGMP           1
 
 /* ---- IPv6 ---- */
-#define LWIP_IPV6 1
+#define LWIP_IPV6            1
 #define LWIP_IPV6_AUTOCONFIG 1
-#define LWIP_IPV6_MLD 1
-#define LWIP_IPV6_FRAG 1
-#define LWIP_IPV6_REASS 1
+#define LWIP_IPV6_MLD        1
+#define LWIP_IPV6_FRAG       1
+#define LWIP_IPV6_REASS      1
 /* 64-bit pointers do not fit the fragment header lwIP reuses. */
-#define IPV6_FRAG_COPYHEADER 1
-#define LWIP_IPV6_DHCP6 0
+#define IPV6_FRAG_COPYHEADER          1
+#define LWIP_IPV6_DHCP6               0
 #define LWIP_IPV6_SEND_ROUTER_SOLICIT 1
-#define LWIP_ND6_NUM_DESTINATIONS 32
-#define LWIP_ND6_NUM_NEIGHBORS 32
+#define LWIP_ND6_NUM_DESTINATIONS     32
+#define LWIP_ND6_NUM_NEIGHBORS        32
 
 /* ---- transport ---- */
 #define LWIP_UDP 1
 #define LWIP_TCP 1
-#define TCP_MSS 1460
+#define TCP_MSS  1460
 /* Window scaling lets the receive window exceed 64 KiB. */
-#define LWIP_WND_SCALE 1
-#define TCP_RCV_SCALE 2
-#define TCP_WND (128 * 1024)
-#define TCP_SND_BUF (64 * 1024)
-#define TCP_SND_QUEUELEN ((4 * TCP_SND_BUF) / TCP_MSS)
-#define TCP_SNDLOWAT (TCP_SND_BUF / 2)
-#define TCP_OVERSIZE TCP_MSS
-#define TCP_QUEUE_OOSEQ 1
-#define LWIP_TCP_SACK_OUT 1
-#define LWIP_TCP_TIMESTAMPS 0
-#define TCP_LISTEN_BACKLOG 1
-#define LWIP_TCP_KEEPALIVE 1
+#define LWIP_WND_SCALE                     1
+#define TCP_RCV_SCALE                      2
+#define TCP_WND                            (128 * 1024)
+#define TCP_SND_BUF                        (64 * 1024)
+#define TCP_SND_QUEUELEN                   ((4 * TCP_SND_BUF) / TCP_MSS)
+#define TCP_SNDLOWAT                       (TCP_SND_BUF / 2)
+#define TCP_OVERSIZE                       TCP_MSS
+#define TCP_QUEUE_OOSEQ                    1
+#define LWIP_TCP_SACK_OUT                  1
+#define LWIP_TCP_TIMESTAMPS                0
+#define TCP_LISTEN_BACKLOG                 1
+#define LWIP_TCP_KEEPALIVE                 1
 #define LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS 1
 
 /* ---- checksums: software, both ways ---- */
-#define CHECKSUM_GEN_IP 1
-#define CHECKSUM_GEN_UDP 1
-#define CHECKSUM_GEN_TCP 1
-#define CHECKSUM_GEN_ICMP 1
-#define CHECKSUM_GEN_ICMP6 1
-#define CHECKSUM_CHECK_IP 1
-#define CHECKSUM_CHECK_UDP 1
-#define CHECKSUM_CHECK_TCP 1
-#define CHECKSUM_CHECK_ICMP 1
-#define CHECKSUM_CHECK_ICMP6 1
+#define CHECKSUM_GEN_IP       1
+#define CHECKSUM_GEN_UDP      1
+#define CHECKSUM_GEN_TCP      1
+#define CHECKSUM_GEN_ICMP     1
+#define CHECKSUM_GEN_ICMP6    1
+#define CHECKSUM_CHECK_IP     1
+#define CHECKSUM_CHECK_UDP    1
+#define CHECKSUM_CHECK_TCP    1
+#define CHECKSUM_CHECK_ICMP   1
+#define CHECKSUM_CHECK_ICMP6  1
 #define LWIP_CHECKSUM_ON_COPY 1
 
 /* ---- DNS ---- */
-#define LWIP_DNS 1
-#define DNS_MAX_SERVERS 2
-#define DNS_TABLE_SIZE 8
+#define LWIP_DNS                      1
+#define DNS_MAX_SERVERS               2
+#define DNS_TABLE_SIZE                8
 #define LWIP_DNS_SUPPORT_MDNS_QUERIES 0
 
 /* ---- APIs ---- */
-#define LWIP_NETCONN 1
-#define LWIP_SOCKET 1
+#define LWIP_NETCONN       1
+#define LWIP_SOCKET        1
 #define LWIP_SOCKET_OFFSET 3
 /* No macros renaming socket() etc.: lib/net/bsd_socket.c defines the
  * POSIX functions, and read/write/close go through lib/syscalls.c. */
-#define LWIP_COMPAT_SOCKETS 0
-#define LWIP_POSIX_SOCKETS_IO_NAMES 0
-#define LWIP_TIMEVAL_PRIVATE 0 /* newlib's struct timeval */
-#define LWIP_SOCKET_SELECT 1
-#define LWIP_SOCKET_POLL 1
-#define LWIP_SO_RCVTIMEO 1
-#define LWIP_SO_SNDTIMEO 1
-#define LWIP_SO_RCVBUF 1
-#define LWIP_SO_LINGER 1
-#define SO_REUSE 1
+#define LWIP_COMPAT_SOCKETS               0
+#define LWIP_POSIX_SOCKETS_IO_NAMES       0
+#define LWIP_TIMEVAL_PRIVATE              0 /* newlib's struct timeval */
+#define LWIP_SOCKET_SELECT                1
+#define LWIP_SOCKET_POLL                  1
+#define LWIP_SO_RCVTIMEO                  1
+#define LWIP_SO_SNDTIMEO                  1
+#define LWIP_SO_RCVBUF                    1
+#define LWIP_SO_LINGER                    1
+#define SO_REUSE                          1
 #define LWIP_TCP_CLOSE_TIMEOUT_MS_DEFAULT 5000
-#define LWIP_NETIF_API 1
-#define LWIP_STATS 0
-#define LWIP_STATS_DISPLAY 0
+#define LWIP_NETIF_API                    1
+#define LWIP_STATS                        0
+#define LWIP_STATS_DISPLAY                0
 
 /* Build with -DXENITH_NET_DEBUG for lwIP's own trace on the console. */
 #ifdef XENITH_NET_DEBUG
-#define LWIP_DEBUG 1
+#define LWIP_DEBUG        1
 #define LWIP_DBG_TYPES_ON LWIP_DBG_ON
-#define API_LIB_DEBUG LWIP_DBG_ON
-#define API_MSG_DEBUG LWIP_DBG_ON
-#define SOCKETS_DEBUG LWIP_DBG_ON
-#define MEMP_DEBUG LWIP_DBG_ON
-#define TCP_DEBUG LWIP_DBG_ON
-#define DHCP_DEBUG LWIP_DBG_ON
+#define API_LIB_DEBUG     LWIP_DBG_ON
+#define API_MSG_DEBUG     LWIP_DBG_ON
+#define SOCKETS_DEBUG     LWIP_DBG_ON
+#define MEMP_DEBUG        LWIP_DBG_ON
+#define TCP_DEBUG         LWIP_DBG_ON
+#define DHCP_DEBUG        LWIP_DBG_ON
 #endif
 
 #ifndef __ASSEMBLER__

@@ -35,7 +35,7 @@
 /* The device registry connects vifs before main(); allow a late one. */
 #define LINK_WAIT_NS (5 * NS_PER_S)
 #define DHCP_WAIT_NS (15 * NS_PER_S)
-#define POLL_NS (20ull * 1000 * 1000)
+#define POLL_NS      (20ull * 1000 * 1000)
 
 static struct xnif eth0;
 static int status = -ENETDOWN;
@@ -72,9 +72,8 @@ static void configure_static(const struct net_config *cfg)
     ip4_addr_t ip, mask, gw;
 
     ip4_from(&ip, cfg->ip);
-    ip4_addr_set_u32(&mask, cfg->prefix ? lwip_htonl(0xffffffffu
-                                                     << (32 - cfg->prefix))
-                                        : 0);
+    ip4_addr_set_u32(
+        &mask, cfg->prefix ? lwip_htonl(0xffffffffu << (32 - cfg->prefix)) : 0);
     if (cfg->have_gw)
         ip4_from(&gw, cfg->gw);
     else
@@ -158,7 +157,8 @@ static void net_bringup(void)
         rc = xnif_attach(&eth0, dev, 0);
     if (rc) {
         printf("[xenith] net: eth0 bring-up failed (%d); sockets fail with "
-               "ENETDOWN\n", rc);
+               "ENETDOWN\n",
+               rc);
         return;
     }
     LOCK_TCPIP_CORE();

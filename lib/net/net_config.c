@@ -64,8 +64,8 @@ static int parse_ip(const char *v, size_t len, struct net_config *cfg)
     }
     slash = memchr(v, '/', len);
     cfg->prefix = 24;
-    if (slash && parse_prefix(slash + 1, len - (size_t)(slash + 1 - v),
-                              &cfg->prefix))
+    if (slash &&
+        parse_prefix(slash + 1, len - (size_t)(slash + 1 - v), &cfg->prefix))
         return -EINVAL;
     if (net_config_parse_ip4(v, slash ? (size_t)(slash - v) : len, cfg->ip))
         return -EINVAL;

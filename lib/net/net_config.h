@@ -18,9 +18,9 @@
 #define NET_CONFIG_MAX_DNS 2
 
 struct net_config {
-    bool off;         /* net=off */
-    bool dhcp;        /* no static address */
-    uint8_t ip[4];    /* static address (when !dhcp) */
+    bool off;            /* net=off */
+    bool dhcp;           /* no static address */
+    uint8_t ip[4];       /* static address (when !dhcp) */
     unsigned int prefix; /* 0..32 */
     bool have_gw;
     uint8_t gw[4];

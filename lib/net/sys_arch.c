@@ -291,8 +291,7 @@ sys_thread_t sys_thread_new(const char *name, lwip_thread_fn thread, void *arg,
     t = sched_thread_create(name, thread, arg,
                             stacksize > 0 ? (size_t)stacksize : 0);
     if (!t)
-        xn_net_assert_fail("cannot create an lwIP thread", __LINE__,
-                           __FILE__);
+        xn_net_assert_fail("cannot create an lwIP thread", __LINE__, __FILE__);
     return t;
 }
 
@@ -318,8 +317,10 @@ uint32_t xn_net_rand(void)
 void xn_net_assert_fail(const char *msg, int line, const char *file)
 {
     char buf[256];
-    int n = snprintf(buf, sizeof(buf), "[xenith] lwIP assertion \"%s\" "
-                     "failed at %s:%d\n", msg, file, line);
+    int n = snprintf(buf, sizeof(buf),
+                     "[xenith] lwIP assertion \"%s\" "
+                     "failed at %s:%d\n",
+                     msg, file, line);
 
     console_write(buf, n > 0 ? (size_t)n : 0);
     xn_shutdown(XN_SHUTDOWN_CRASH);

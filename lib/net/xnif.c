@@ -80,8 +80,8 @@ static int xnif_fix_csum(struct pbuf *p)
         n = q->len - skip;
         if (n > left)
             n = left;
-        sum = xnif_csum_add(sum, (const uint8_t *)q->payload + skip, n,
-                            done & 1);
+        sum =
+            xnif_csum_add(sum, (const uint8_t *)q->payload + skip, n, done & 1);
         done += n;
         left -= n;
         skip = 0;
@@ -116,8 +116,7 @@ static void xnif_rx(struct xn_netdev *dev, const struct xn_rx_pkt *pkt,
         xi->rx_drops++; /* pool empty: TCP will retransmit */
         return;
     }
-    for (unsigned int i = 0; i < pkt->nr_frags && i < XN_PKT_MAX_FRAGS;
-         i++) {
+    for (unsigned int i = 0; i < pkt->nr_frags && i < XN_PKT_MAX_FRAGS; i++) {
         if (off + pkt->frags[i].len > pkt->len ||
             pbuf_take_at(p, pkt->frags[i].data, (u16_t)pkt->frags[i].len,
                          (u16_t)off) != ERR_OK) {
@@ -132,8 +131,8 @@ static void xnif_rx(struct xn_netdev *dev, const struct xn_rx_pkt *pkt,
         xi->rx_drops++;
         return;
     }
-    if ((pkt->flags & (XN_PKT_CSUM_PARTIAL | XN_PKT_GSO_TCPV4 |
-                       XN_PKT_GSO_TCPV6)) != 0) {
+    if ((pkt->flags &
+         (XN_PKT_CSUM_PARTIAL | XN_PKT_GSO_TCPV4 | XN_PKT_GSO_TCPV6)) != 0) {
         if (xnif_fix_csum(p)) {
             pbuf_free(p);
             xi->rx_drops++;

@@ -14,17 +14,17 @@
 
 #include "lib/net/xnif_csum.h"
 
-#define ETH_HLEN      14
-#define ETHTYPE_IPV4  0x0800
-#define ETHTYPE_IPV6  0x86dd
-#define ETHTYPE_VLAN  0x8100
-#define IPPROTO_TCP_  6
-#define IPPROTO_UDP_  17
-#define TCP_CSUM_OFF  16
-#define UDP_CSUM_OFF  6
-#define TCP_MIN_HLEN  20
-#define UDP_HLEN      8
-#define IPV6_HLEN     40
+#define ETH_HLEN     14
+#define ETHTYPE_IPV4 0x0800
+#define ETHTYPE_IPV6 0x86dd
+#define ETHTYPE_VLAN 0x8100
+#define IPPROTO_TCP_ 6
+#define IPPROTO_UDP_ 17
+#define TCP_CSUM_OFF 16
+#define UDP_CSUM_OFF 6
+#define TCP_MIN_HLEN 20
+#define UDP_HLEN     8
+#define IPV6_HLEN    40
 
 static uint16_t be16(const uint8_t *p)
 {

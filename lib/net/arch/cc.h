@@ -31,7 +31,7 @@
 #endif
 
 #define LWIP_ERRNO_STDINCLUDE 1
-#define LWIP_NO_UNISTD_H 0
+#define LWIP_NO_UNISTD_H      0
 
 #ifndef BYTE_ORDER
 #define BYTE_ORDER LITTLE_ENDIAN
@@ -41,9 +41,9 @@
 #define lwip_htons(x) ((u16_t)__builtin_bswap16((u16_t)(x)))
 #define lwip_htonl(x) ((u32_t)__builtin_bswap32((u32_t)(x)))
 
-#define LWIP_PLATFORM_DIAG(x)                                                 \
-    do {                                                                      \
-        printf x;                                                             \
+#define LWIP_PLATFORM_DIAG(x)                                                  \
+    do {                                                                       \
+        printf x;                                                              \
     } while (0)
 
 /*

@@ -28,15 +28,15 @@ typedef unsigned long sys_prot_t;
 #define SYS_MBOX_NULL NULL
 #define SYS_SEM_NULL  NULL
 
-#define sys_sem_valid(s)          ((s) != NULL && *(s) != NULL)
-#define sys_sem_valid_val(s)      ((s) != NULL)
-#define sys_sem_set_invalid(s)    (*(s) = NULL)
-#define sys_sem_set_invalid_val(s) ((s) = NULL)
-#define sys_mutex_valid(m)        ((m) != NULL && *(m) != NULL)
-#define sys_mutex_set_invalid(m)  (*(m) = NULL)
-#define sys_mbox_valid(m)         ((m) != NULL && *(m) != NULL)
-#define sys_mbox_valid_val(m)     ((m) != NULL)
-#define sys_mbox_set_invalid(m)   (*(m) = NULL)
+#define sys_sem_valid(s)            ((s) != NULL && *(s) != NULL)
+#define sys_sem_valid_val(s)        ((s) != NULL)
+#define sys_sem_set_invalid(s)      (*(s) = NULL)
+#define sys_sem_set_invalid_val(s)  ((s) = NULL)
+#define sys_mutex_valid(m)          ((m) != NULL && *(m) != NULL)
+#define sys_mutex_set_invalid(m)    (*(m) = NULL)
+#define sys_mbox_valid(m)           ((m) != NULL && *(m) != NULL)
+#define sys_mbox_valid_val(m)       ((m) != NULL)
+#define sys_mbox_set_invalid(m)     (*(m) = NULL)
 #define sys_mbox_set_invalid_val(m) ((m) = NULL)
 
 #endif /* NET_ARCH_SYS_ARCH_H */
