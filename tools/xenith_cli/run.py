@@ -36,6 +36,11 @@ name=$1; cfg=$2; timeout=$3; detach=$4; ready=$5
 log=/var/log/xen/console/guest-$name.log
 rm -f "$log"
 t0=$(date +%s.%N)
+# Whatever happens to this script (the host went away: SIGPIPE/HUP), the
+# guest does not outlive it unless it was asked to (--detach).
+keep=0
+trap '[ "$keep" = 1 ] || xl destroy "$name" >/dev/null 2>&1' EXIT
+trap 'exit 1' HUP PIPE TERM INT
 if ! xl create "$cfg" >/tmp/xl-create-$name.log 2>&1; then
     cat /tmp/xl-create-$name.log
     echo "XENITH-END state=create-failed domid=none"
@@ -68,6 +73,7 @@ while true; do
 done
 sleep 0.5
 kill $tp 2>/dev/null; wait $tp 2>/dev/null
+[ "$state" = detached ] && keep=1
 if [ "$state" != detached ]; then
     if [ "$state" = timeout ]; then
         echo "---- xl dmesg (tail) ----"; xl dmesg | tail -n 15
