@@ -25,6 +25,7 @@
 
 #include "arch/x86_64/arch.h"
 #include "include/xenith.h"
+#include "kernel/blkdev.h"
 #include "kernel/mm.h"
 #include "kernel/netdev.h"
 #include "kernel/panic.h"
@@ -237,6 +238,8 @@ void start_kernel(start_info_t *si)
         printf("[xenith] xenstore_init failed (%d): no PV devices\n", rc);
     else if ((rc = netdev_probe(DEVICE_TIMEOUT_NS)) < 0)
         printf("[xenith] network device probe failed (%d)\n", rc);
+    if (xenstore_conn() && (rc = blkdev_probe(DEVICE_TIMEOUT_NS)) < 0)
+        printf("[xenith] block device probe failed (%d)\n", rc);
     boot_stage("devices");
 
     if (args_parse(&args, &xn_app_name ? xn_app_name : "app",

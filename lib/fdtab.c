@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "lib/fdtab.h"
 
@@ -51,7 +52,37 @@ const struct fdtab_ops *fdtab_lookup(int fd)
     return NULL;
 }
 
+static struct {
+    const char *prefix;
+    fdtab_open_fn open_fn;
+} paths[FDTAB_MAX_PATHS];
+static int nr_paths;
+
+int fdtab_register_path(const char *prefix, fdtab_open_fn open_fn)
+{
+    if (!prefix || !*prefix || !open_fn)
+        return -EINVAL;
+    for (int i = 0; i < nr_paths; i++)
+        if (strcmp(paths[i].prefix, prefix) == 0)
+            return -EBUSY;
+    if (nr_paths == FDTAB_MAX_PATHS)
+        return -ENOSPC;
+    paths[nr_paths].prefix = prefix;
+    paths[nr_paths].open_fn = open_fn;
+    nr_paths++;
+    return 0;
+}
+
+fdtab_open_fn fdtab_lookup_path(const char *path)
+{
+    for (int i = 0; path && i < nr_paths; i++)
+        if (strncmp(path, paths[i].prefix, strlen(paths[i].prefix)) == 0)
+            return paths[i].open_fn;
+    return NULL;
+}
+
 void fdtab_reset(void)
 {
     nr_ranges = 0;
+    nr_paths = 0;
 }

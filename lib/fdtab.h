@@ -23,6 +23,12 @@ struct fdtab_ops {
     int (*close)(int fd);
     int (*fstat)(int fd, struct stat *st);
     int (*fcntl)(int fd, int cmd, int arg);
+    /* Optional (block devices): NULL makes lseek/pread/pwrite fail with
+     * ESPIPE and fsync with EINVAL, as for a socket. */
+    off_t (*lseek)(int fd, off_t off, int whence);
+    ssize_t (*pread)(int fd, void *buf, size_t len, off_t off);
+    ssize_t (*pwrite)(int fd, const void *buf, size_t len, off_t off);
+    int (*fsync)(int fd);
 };
 
 #define FDTAB_MAX_RANGES 4
@@ -37,7 +43,22 @@ int fdtab_register(int first, int count, const struct fdtab_ops *ops);
 /* The operations serving fd, or NULL. */
 const struct fdtab_ops *fdtab_lookup(int fd);
 
-/* Forget every range (host tests). */
+/*
+ * open() of a path that starts with prefix (static storage, e.g.
+ * "/dev/xvd") calls open_fn(path, flags, mode), which returns a
+ * descriptor or -1 with errno set. 0, -EINVAL, -EBUSY (prefix taken),
+ * -ENOSPC (table full).
+ */
+typedef int (*fdtab_open_fn)(const char *path, int flags, int mode);
+
+#define FDTAB_MAX_PATHS 4
+
+int fdtab_register_path(const char *prefix, fdtab_open_fn open_fn);
+
+/* The open function serving path, or NULL. */
+fdtab_open_fn fdtab_lookup_path(const char *path);
+
+/* Forget every range and path (host tests). */
 void fdtab_reset(void);
 
 #endif /* LIB_FDTAB_H */

@@ -117,9 +117,44 @@ int fstat(int fd, struct stat *st)
 
 off_t lseek(int fd, off_t off, int whence)
 {
-    (void)off;
-    (void)whence;
-    errno = is_console(fd) || fdtab_lookup(fd) ? ESPIPE : EBADF;
+    const struct fdtab_ops *ops = fdtab_lookup(fd);
+
+    if (ops && ops->lseek)
+        return ops->lseek(fd, off, whence);
+    errno = is_console(fd) || ops ? ESPIPE : EBADF;
+    return -1;
+}
+
+/* Positioned I/O and fsync: block devices (/dev/xvd*) implement them. */
+ssize_t pread(int fd, void *buf, size_t len, off_t off)
+{
+    const struct fdtab_ops *ops = fdtab_lookup(fd);
+
+    if (ops && ops->pread)
+        return ops->pread(fd, buf, len, off);
+    errno = is_console(fd) || ops ? ESPIPE : EBADF;
+    return -1;
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+    const struct fdtab_ops *ops = fdtab_lookup(fd);
+
+    if (ops && ops->pwrite)
+        return ops->pwrite(fd, buf, len, off);
+    errno = is_console(fd) || ops ? ESPIPE : EBADF;
+    return -1;
+}
+
+int fsync(int fd)
+{
+    const struct fdtab_ops *ops = fdtab_lookup(fd);
+
+    if (ops && ops->fsync)
+        return ops->fsync(fd);
+    if (is_console(fd))
+        return 0; /* console writes are not buffered below stdio */
+    errno = ops ? EINVAL : EBADF;
     return -1;
 }
 
@@ -166,10 +201,20 @@ int fcntl(int fd, int cmd, ...)
 
 /* ---- no filesystem ---- */
 
+/* Paths another module registered in lib/fdtab (/dev/xvd*); no files. */
 int open(const char *path, int flags, ...)
 {
-    (void)path;
-    (void)flags;
+    fdtab_open_fn open_fn = fdtab_lookup_path(path);
+    va_list ap;
+    int mode = 0;
+
+    if (flags & O_CREAT) {
+        va_start(ap, flags);
+        mode = va_arg(ap, int);
+        va_end(ap);
+    }
+    if (open_fn)
+        return open_fn(path, flags, mode);
     errno = ENOENT;
     return -1;
 }

@@ -148,3 +148,23 @@ int blkfront_guest_create(struct xs_conn *xs, unsigned int devid,
     *out = &g->bf;
     return 0;
 }
+
+int blkfront_guest_reprobe(struct blkfront *bf, unsigned int devid)
+{
+    const struct blkfront_ops ops = bf->ops;
+    const struct blkfront_config cfg = bf->cfg;
+    const struct xn_blkdev_callbacks cb = bf->dev.cb;
+    struct xs_conn *xs = bf->xs;
+    int rc;
+
+    /* Whatever the old backend still maps is leaked here, never reused. */
+    if (bf->rings_ready)
+        blkfront_rings_teardown(bf);
+    /* A fresh start: a new backend instance deserves a new chance even
+     * if the old one broke the protocol. */
+    rc = blkfront_init(bf, &ops, &cfg);
+    if (rc < 0)
+        return rc;
+    bf->dev.cb = cb;
+    return blkfront_xs_probe(bf, xs, devid);
+}

@@ -25,4 +25,14 @@ int blkfront_guest_create(struct xs_conn *xs, unsigned int devid,
                           const struct blkfront_config *cfg,
                           struct blkfront **out);
 
+/*
+ * Start bf over on device/vbd/<devid> after the toolstack removed and
+ * re-created it (xl block-detach / block-attach): tear the rings down
+ * (pages the old backend still maps are leaked, not reused; pending
+ * requests complete with -EIO), re-initialise with the same ops, config
+ * and callbacks (broken is cleared), probe the backend anew. 0 or -errno
+ * from the probe.
+ */
+int blkfront_guest_reprobe(struct blkfront *bf, unsigned int devid);
+
 #endif /* BLKFRONT_BLKFRONT_GUEST_H */

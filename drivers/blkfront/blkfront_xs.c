@@ -488,6 +488,11 @@ int blkfront_xs_step(struct blkfront *bf, enum xenbus_action *act)
     if (rc < 0)
         return rc;
     bf->back_state = back;
+    /* Closed, rings kept for the backend (GO_CLOSED below): it has let
+     * go once it is Closed, gone, or starting over. */
+    if (bf->state == XenbusStateClosed && bf->rings_ready &&
+        back != XenbusStateClosing && back != XenbusStateConnected)
+        blkfront_rings_teardown(bf);
     a = xenbus_front_action(bf->state, back);
     /* A broken device only ever closes, never reconnects. */
     if (bf->broken && a != XENBUS_ACT_BROKEN) {
@@ -515,8 +520,17 @@ int blkfront_xs_step(struct blkfront *bf, enum xenbus_action *act)
         blkfront_fail_pending(bf, -EIO);
         return set_state(bf, XenbusStateClosing);
     case XENBUS_ACT_GO_CLOSED:
-        blkfront_rings_teardown(bf);
-        return set_state(bf, XenbusStateClosed);
+        /*
+         * Linux blkback unmaps the rings and the persistent grants only
+         * when it sees us Closed (frontend_changed: xen_blkif_disconnect,
+         * then its own Closed). Freeing them first would leak every page
+         * it still maps, so say Closed and free them once the backend is
+         * Closed or gone (the check at the top of this function).
+         */
+        rc = set_state(bf, XenbusStateClosed);
+        if (back == XenbusStateClosed || back == XenbusStateUnknown)
+            blkfront_rings_teardown(bf);
+        return rc;
     case XENBUS_ACT_RESET:
         blkfront_rings_teardown(bf);
         return set_state(bf, XenbusStateInitialising);

@@ -39,8 +39,10 @@ static int fc(int fd, int cmd, int arg)
     return 0;
 }
 
-static const struct fdtab_ops ops_a = {r, w, c, st, fc};
-static const struct fdtab_ops ops_b = {r, w, c, st, fc};
+static const struct fdtab_ops ops_a = {
+    .read = r, .write = w, .close = c, .fstat = st, .fcntl = fc};
+static const struct fdtab_ops ops_b = {
+    .read = r, .write = w, .close = c, .fstat = st, .fcntl = fc};
 
 static int reset(void **state)
 {
