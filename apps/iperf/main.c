@@ -474,6 +474,7 @@ int main(int argc, char **argv)
         int n = 0, ctrl_at = -1, pend_at[MAX_PENDING],
             strm_at[IPERF_MAX_STREAMS];
         uint64_t now;
+        int sending;
 
         pfds[n++] = (struct pollfd){.fd = lfd, .events = POLLIN};
         if (T.ctrl >= 0) {
@@ -496,7 +497,10 @@ int main(int argc, char **argv)
             strm_at[i] = n;
             pfds[n++] = (struct pollfd){.fd = T.sfd[i], .events = ev};
         }
-        if (poll(pfds, (nfds_t)n, 1000) < 0) {
+        /* While sending, never sleep long on a POLLOUT that may not come:
+         * a send-space wakeup lost in the stack would stall the test. */
+        sending = T.prm.reverse && T.phase == RUNNING;
+        if (poll(pfds, (nfds_t)n, sending ? 10 : 1000) < 0) {
             if (errno != EINTR)
                 xn_sleep_ns(10 * 1000 * 1000);
             continue;
@@ -504,9 +508,13 @@ int main(int argc, char **argv)
         now = xn_time_monotonic_ns();
         /* Data first: TEST_END must not be seen before the bytes that
          * arrived ahead of it are counted. */
-        for (int i = 0; i < T.nstreams; i++)
-            if (strm_at[i] >= 0 && pfds[strm_at[i]].revents)
-                on_stream(i, pfds[strm_at[i]].revents);
+        for (int i = 0; i < T.nstreams; i++) {
+            short rev = strm_at[i] >= 0 ? pfds[strm_at[i]].revents : 0;
+
+            /* A sender tries every stream each round (MSG_DONTWAIT). */
+            if (strm_at[i] >= 0 && (rev || sending))
+                on_stream(i, sending ? (short)(rev | POLLOUT) : rev);
+        }
         if (ctrl_at >= 0 && pfds[ctrl_at].revents && T.ctrl >= 0)
             on_ctrl(now);
         for (int i = 0; i < MAX_PENDING; i++)
