@@ -496,6 +496,46 @@ static void backend_closes_with_io_in_flight_then_reattach(void **state)
     io_works(f);
 }
 
+/*
+ * Linux blkback unmaps our rings and persistent grants only once it sees
+ * us Closed: the rings must outlive our Closed until the backend is.
+ */
+static void rings_kept_until_blkback_lets_go(void **state)
+{
+    struct fx *f = *state;
+    enum xenbus_action a;
+
+    fake_xs_set(&f->d, BE "/feature-persistent", "1");
+    connect(f);
+    io_works(f);
+    f->model = false; /* from here the test plays blkback by hand */
+    fake_xs_set_fire(&f->d, BE "/state", "5"); /* toolstack: detach */
+    assert_int_equal(blkfront_xs_step(&f->bf, &a), 0);
+    assert_int_equal(a, XENBUS_ACT_CLOSE);
+    /* blkback answers our Closing with Closing (no change). */
+    assert_int_equal(blkfront_xs_step(&f->bf, &a), 0);
+    assert_int_equal(a, XENBUS_ACT_GO_CLOSED);
+    assert_int_equal(f->bf.state, XenbusStateClosed);
+    assert_true(f->bf.rings_ready);
+    assert_true(f->fb.live_pages > 0);
+    assert_int_equal(blkfront_xs_step(&f->bf, &a), 0); /* still Closing */
+    assert_true(f->bf.rings_ready);
+    /* It sees our Closed: unmaps everything, then says Closed. */
+    for (unsigned int q = 0; q < BLKFRONT_MAX_QUEUES; q++)
+        fbb_detach(&f->fb, q);
+    fake_xs_set_fire(&f->d, BE "/state", "6");
+    assert_int_equal(blkfront_xs_step(&f->bf, &a), 0);
+    assert_false(f->bf.rings_ready);
+    assert_false(f->bf.leaked);
+    assert_int_equal(f->fb.live_pages, 0);
+    assert_int_equal(gnttab_nr_free(), f->gnt_free0);
+    /* Re-attach. */
+    f->model = true;
+    fake_xs_set_fire(&f->d, BE "/state", "2");
+    assert_int_equal(blkfront_xs_connect(&f->bf), 0);
+    io_works(f);
+}
+
 static void disconnect_and_connect_again_changes_layout(void **state)
 {
     struct fx *f = *state;
@@ -547,6 +587,7 @@ int main(void)
         T(publish_retries_on_eagain),
         T(connect_times_out_naming_the_path),
         T(backend_closes_with_io_in_flight_then_reattach),
+        T(rings_kept_until_blkback_lets_go),
         T(disconnect_and_connect_again_changes_layout),
         T(invalid_backend_state_breaks),
     };
