@@ -356,7 +356,7 @@ def t_net_httpd_curl_wrk():
                            text=True)
         expect("<html" in p.stdout.lower(),
                "curl from the host through --forward gets the page")
-        _, w, _ = dom0("wrk -c 100 -t 2 -d 10s http://10.0.0.61/",
+        _, w, _ = dom0("wrk -c 100 -t 2 -d 10s http://10.0.0.61:80/",
                        timeout=120)
         m = re.search(r"(\d+) requests in", w)
         expect(m and int(m.group(1)) > 0, "wrk completed requests")

@@ -315,13 +315,13 @@ def suite_net():
     with Detached(["--reference-linux", "--cmdline",
                    "ip=10.0.0.70/24 gw=10.0.0.1"], "XENITH-REF-READY"):
         l_in, l_out = iperf_pair("10.0.0.70")
-        l_rps, l_err = wrk_rps("http://10.0.0.70/index.html")
+        l_rps, l_err = wrk_rps("http://10.0.0.70:80/index.html")
     with Detached([build.image_path("iperf"), "--cmdline",
                    "ip=10.0.0.71/24 gw=10.0.0.1"], "iperf: listening"):
         x_in, x_out = iperf_pair("10.0.0.71")
     with Detached([build.image_path("httpd"), "--cmdline",
                    "ip=10.0.0.72/24 gw=10.0.0.1"], "httpd: listening"):
-        x_rps, x_err = wrk_rps("http://10.0.0.72/")
+        x_rps, x_err = wrk_rps("http://10.0.0.72:80/")
     f = lambda v: "failed" if v is None else f"{v:.0f}"  # noqa: E731
     rows.append(("iperf3 dom0 -> guest, Mbit/s (xenith / Linux)",
                  f"{f(x_in)} / {f(l_in)} = {_fmt_ratio(x_in, l_in)} "
@@ -342,7 +342,7 @@ def suite_net():
             with Detached([build.image_path("httpd"), "--memory", str(mb),
                            "--cmdline", "ip=10.0.0.73/24 gw=10.0.0.1"],
                           "httpd: listening"):
-                rps, errs = wrk_rps("http://10.0.0.73/", seconds=5)
+                rps, errs = wrk_rps("http://10.0.0.73:80/", seconds=5)
         except Fatal:
             continue
         if rps and errs == 0:
