@@ -31,8 +31,9 @@
 #include "kernel/blkdev.h"
 #include "lib/fdtab.h"
 
-/* After the console (0-2) and lwIP's sockets (3-63). */
-#define BLKFD_FIRST      64
+/* After the console (0-2) and lwIP's sockets (3-202, lib/net/lwipopts.h),
+ * inside the guest's FD_SETSIZE of 256. */
+#define BLKFD_FIRST      208
 #define BLKFD_MAX        32
 #define BLKFD_SECTOR_MAX 65536u
 
