@@ -30,6 +30,7 @@
 
 #include "drivers/blkfront/blkfront.h"
 #include "drivers/blkfront/blkfront_guest.h"
+#include "kernel/devinit.h"
 #include "kernel/blkdev.h"
 #include "kernel/sched.h"
 #include "xen/evtchn.h"
@@ -406,3 +407,15 @@ int blkdev_probe(uint64_t timeout_ns)
         return -ENOMEM;
     return up;
 }
+
+/* Boot stage "devices" (kernel/devinit.h): linked with this registry,
+ * i.e. by any xn_blk_* call or by -Wl,--undefined=xn_devinit_blk. */
+static int blkdev_devinit(const start_info_t *si, uint64_t timeout_ns)
+{
+    (void)si;
+    if (!devinit_bus_ready())
+        return 0; /* the bus said why: no PV devices at all */
+    return blkdev_probe(timeout_ns);
+}
+
+XN_DEVICE_INIT(blk, 20, blkdev_devinit);

@@ -7,10 +7,11 @@
  * ones before it: traps first (so any fault is reported), then all memory
  * mapped and protected, shared_info (events, time), the console ring, the
  * event channels, pvclock, the page allocator, the scheduler; then, as
- * the scheduler's "boot" thread (device handshakes block), grant tables,
- * xenstore and the PV devices (each vif connected with bounded waits; a
- * device that fails is logged and skipped, none means no delay). Boot
- * then starts "main", the
+ * the scheduler's "boot" thread (device handshakes block), the PV device
+ * classes this image linked (kernel/devinit.h: grant tables and xenstore,
+ * then each vif and vbd connected with bounded waits; a device that fails
+ * is logged and skipped, none means no delay; an image that uses no
+ * device has none of this code). Boot then starts "main", the
  * thread that runs newlib's constructors and the app's main(); exit()
  * ends the domain (exit-status protocol in docs/internals.md), so "boot"
  * never gets it back. Every stage is timestamped with the TSC; with the
@@ -25,19 +26,16 @@
 
 #include "arch/x86_64/arch.h"
 #include "include/xenith.h"
-#include "kernel/blkdev.h"
+#include "kernel/devinit.h"
 #include "kernel/mm.h"
-#include "kernel/netdev.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
 #include "lib/args.h"
 #include "xen/console.h"
 #include "xen/evtchn.h"
-#include "xen/gnttab.h"
 #include "xen/hypercall.h"
 #include "xen/shinfo.h"
 #include "xen/time.h"
-#include "xen/xenstore.h"
 
 /* Per handshake step of a boot-time device connect (a backend that is
  * there answers in milliseconds; one that is not must not hang boot). */
@@ -229,17 +227,15 @@ void start_kernel(start_info_t *si)
     evtchn_irq_enable();
     boot_stage("sched");
 
-    /* PV devices. None is essential to run the app: a failure here is
-     * reported and the guest carries on without devices. */
-    rc = gnttab_setup();
-    if (rc)
-        printf("[xenith] grant table setup failed (%d): no PV devices\n", rc);
-    else if ((rc = xenstore_init(si->store_mfn, si->store_evtchn)) != 0)
-        printf("[xenith] xenstore_init failed (%d): no PV devices\n", rc);
-    else if ((rc = netdev_probe(DEVICE_TIMEOUT_NS)) < 0)
-        printf("[xenith] network device probe failed (%d)\n", rc);
-    if (xenstore_conn() && (rc = blkdev_probe(DEVICE_TIMEOUT_NS)) < 0)
-        printf("[xenith] block device probe failed (%d)\n", rc);
+    /* PV devices: whatever classes this image linked (kernel/devinit.h;
+     * the bus first). None is essential to run the app: a failure is
+     * reported and the guest carries on without that class. */
+    for (const struct devinit *d = __xn_devinit_start; d < __xn_devinit_end;
+         d++) {
+        rc = d->probe(si, DEVICE_TIMEOUT_NS);
+        if (rc < 0)
+            printf("[xenith] %s device probe failed (%d)\n", d->name, rc);
+    }
     boot_stage("devices");
 
     if (args_parse(&args, &xn_app_name ? xn_app_name : "app",

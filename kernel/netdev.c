@@ -30,6 +30,7 @@
 
 #include "drivers/netfront/netfront.h"
 #include "drivers/netfront/netfront_guest.h"
+#include "kernel/devinit.h"
 #include "kernel/netdev.h"
 #include "kernel/sched.h"
 #include "xen/evtchn.h"
@@ -474,3 +475,14 @@ int netdev_probe(uint64_t timeout_ns)
         return -ENOMEM;
     return up;
 }
+
+/* Boot stage "devices" (kernel/devinit.h): linked with this registry. */
+static int netdev_devinit(const start_info_t *si, uint64_t timeout_ns)
+{
+    (void)si;
+    if (!devinit_bus_ready())
+        return 0; /* the bus said why: no PV devices at all */
+    return netdev_probe(timeout_ns);
+}
+
+XN_DEVICE_INIT(net, 10, netdev_devinit);
