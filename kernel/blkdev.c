@@ -25,12 +25,12 @@
  * docs/misc/xenstore-paths (device/vbd/N, backend/vbd/DOMID/N).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "drivers/blkfront/blkfront.h"
 #include "drivers/blkfront/blkfront_guest.h"
 #include "kernel/devinit.h"
+#include "kernel/kfmt.h"
 #include "kernel/blkdev.h"
 #include "kernel/sched.h"
 #include "xen/evtchn.h"
@@ -109,19 +109,20 @@ static void log_connected(struct blkdev_slot *s)
     struct blkfront *bf = s->bf;
     const struct xn_blkdev_info *in = &bf->dev.info;
 
-    printf("[xenith] %s: %llu MiB, sector %u/%u%s; ring %u page%s x %u "
-           "queue%s, %u segs/req%s%s%s%s\n",
-           s->name, (unsigned long long)(in->sectors * XN_BLK_SECTOR >> 20),
-           in->sector_size, in->physical_sector_size,
-           (in->flags & XN_BLKDEV_F_READONLY) ? ", read-only" : "",
-           1u << bf->ring_order, bf->ring_order ? "s" : "", bf->nr_queues,
-           bf->nr_queues > 1 ? "s" : "", bf->max_segs,
-           bf->max_indirect_segs ? " (indirect)" : "",
-           bf->feat_persistent ? ", persistent grants" : "",
-           bf->feat_flush     ? ", flush"
-           : bf->feat_barrier ? ", barrier"
-                              : "",
-           bf->feat_discard ? ", discard" : "");
+    kfmt_printf("[xenith] %s: %llu MiB, sector %u/%u%s; ring %u page%s x %u "
+                "queue%s, %u segs/req%s%s%s%s\n",
+                s->name,
+                (unsigned long long)(in->sectors * XN_BLK_SECTOR >> 20),
+                in->sector_size, in->physical_sector_size,
+                (in->flags & XN_BLKDEV_F_READONLY) ? ", read-only" : "",
+                1u << bf->ring_order, bf->ring_order ? "s" : "", bf->nr_queues,
+                bf->nr_queues > 1 ? "s" : "", bf->max_segs,
+                bf->max_indirect_segs ? " (indirect)" : "",
+                bf->feat_persistent ? ", persistent grants" : "",
+                bf->feat_flush     ? ", flush"
+                : bf->feat_barrier ? ", barrier"
+                                   : "",
+                bf->feat_discard ? ", discard" : "");
 }
 
 /* (Re-)register the watch on <backend>/state when the path changed. */
@@ -139,9 +140,10 @@ static void watch_backend(struct blkdev_slot *s)
     s->watching = false;
     rc = xs_watch_add(s->bf->xs, &s->back_watch, path);
     if (rc < 0)
-        printf("[xenith] %s: cannot watch %s (%d); polling it every %llu s\n",
-               s->name, path, rc,
-               (unsigned long long)(BLKDEV_RECHECK_NS / 1000000000));
+        kfmt_printf(
+            "[xenith] %s: cannot watch %s (%d); polling it every %llu s\n",
+            s->name, path, rc,
+            (unsigned long long)(BLKDEV_RECHECK_NS / 1000000000));
     else
         s->watching = true;
 }
@@ -158,7 +160,7 @@ static void set_identity(struct blkdev_slot *s)
 {
     struct blkfront *bf = s->bf;
 
-    snprintf(bf->dev.name, sizeof(bf->dev.name), "%s", s->name);
+    kfmt_snprintf(bf->dev.name, sizeof(bf->dev.name), "%s", s->name);
     bf->dev.cb.kick = slot_kick;
     bf->dev.cb.arg = s;
 }
@@ -175,16 +177,16 @@ static struct blkdev_slot *slot_add(struct xs_conn *xs, unsigned int devid)
     memset(s, 0, sizeof(*s));
     rc = blkfront_guest_create(xs, devid, p2m_virt_to_frame, &bf_cfg, &s->bf);
     if (rc < 0) {
-        printf("[xenith] vbd%u: probing device/vbd/%u failed (%d); "
-               "retried on its next change\n",
-               devid, devid, rc);
+        kfmt_printf("[xenith] vbd%u: probing device/vbd/%u failed (%d); "
+                    "retried on its next change\n",
+                    devid, devid, rc);
         return NULL;
     }
     s->devid = devid;
     blkdev_name(devid, s->name, sizeof(s->name));
     for (unsigned int i = 0; i < nr_slots; i++)
         if (strcmp(slots[i].name, s->name) == 0) /* two encodings, one name */
-            snprintf(s->name, sizeof(s->name), "vbd%u", devid);
+            kfmt_snprintf(s->name, sizeof(s->name), "vbd%u", devid);
     sched_mutex_init(&s->lock, true);
     sched_waitq_init(&s->wq);
     set_identity(s);
@@ -214,8 +216,8 @@ static void slot_gone(struct blkdev_slot *s)
 {
     struct blkfront *bf = s->bf;
 
-    printf("[xenith] %s: %s removed by the toolstack\n", s->name,
-           bf->xb.nodename);
+    kfmt_printf("[xenith] %s: %s removed by the toolstack\n", s->name,
+                bf->xb.nodename);
     /* Whatever the backend still maps is leaked by teardown, not reused. */
     blkfront_rings_teardown(bf);
     bf->state = XenbusStateUnknown;
@@ -245,8 +247,8 @@ static void slot_service(struct blkdev_slot *s)
         rc = blkfront_guest_reprobe(bf, s->devid);
         set_identity(s);
         if (rc < 0) {
-            printf("[xenith] %s: probing %s again failed (%d)\n", s->name,
-                   bf->xb.nodename, rc);
+            kfmt_printf("[xenith] %s: probing %s again failed (%d)\n", s->name,
+                        bf->xb.nodename, rc);
             s->gone = true;
             return;
         }
@@ -269,15 +271,16 @@ static void slot_service(struct blkdev_slot *s)
             break;
         rc = blkfront_xs_step(bf, &act);
         if (rc < 0) {
-            printf("[xenith] %s: %s step failed (%d), backend %s is %s\n",
-                   s->name, bf->xb.nodename, rc, bf->xb.backend,
-                   xenbus_state_name(bf->back_state));
+            kfmt_printf("[xenith] %s: %s step failed (%d), backend %s is %s\n",
+                        s->name, bf->xb.nodename, rc, bf->xb.backend,
+                        xenbus_state_name(bf->back_state));
             break;
         }
         if (act == XENBUS_ACT_CLOSE) {
-            printf("[xenith] %s: backend %s is %s: closing, pending "
-                   "requests failed\n",
-                   s->name, bf->xb.backend, xenbus_state_name(bf->back_state));
+            kfmt_printf("[xenith] %s: backend %s is %s: closing, pending "
+                        "requests failed\n",
+                        s->name, bf->xb.backend,
+                        xenbus_state_name(bf->back_state));
             s->close_deadline = time_monotonic_ns() + BLKDEV_CLOSE_WAIT_NS;
             break;
         }
@@ -331,16 +334,16 @@ static void blkbus_thread(void *arg)
     /* The first event of each watch arrives at once: an initial pass. */
     vbd_watching = xs_watch_add(xs, &vbd_watch, "device/vbd") == 0;
     if (!vbd_watching)
-        printf("[xenith] blkbus: cannot watch device/vbd; scanning it "
-               "every %llu s\n",
-               (unsigned long long)(BLKDEV_RECHECK_NS / 1000000000));
+        kfmt_printf("[xenith] blkbus: cannot watch device/vbd; scanning it "
+                    "every %llu s\n",
+                    (unsigned long long)(BLKDEV_RECHECK_NS / 1000000000));
     next_pass = time_monotonic_ns() + BLKDEV_RECHECK_NS;
     for (;;) {
         bool changed, rescan;
 
         if (xs_poll(xs) < 0) {
-            printf("[xenith] blkbus: xenstore connection broken, disks "
-                   "no longer follow their backends\n");
+            kfmt_printf("[xenith] blkbus: xenstore connection broken, disks "
+                        "no longer follow their backends\n");
             return;
         }
         rescan = vbd_watching && drain(&vbd_watch);
@@ -374,15 +377,16 @@ int blkdev_probe(uint64_t timeout_ns)
         return -ENODEV;
     rc = blkdev_fd_register();
     if (rc < 0)
-        printf("[xenith] /dev/xvd* unavailable: lib/fdtab refused (%d)\n", rc);
+        kfmt_printf("[xenith] /dev/xvd* unavailable: lib/fdtab refused (%d)\n",
+                    rc);
     bf_cfg.timeout_ns = timeout_ns;
     bf_cfg.max_queues = 1; /* one vCPU: more queues buy nothing */
 
     n = xenbus_enumerate(xs, "vbd", ids, BLKDEV_MAX);
     if (n < 0)
-        printf("[xenith] listing device/vbd failed (%d)\n", n);
+        kfmt_printf("[xenith] listing device/vbd failed (%d)\n", n);
     if (n > BLKDEV_MAX) {
-        printf("[xenith] %d vbds, using the first %d\n", n, BLKDEV_MAX);
+        kfmt_printf("[xenith] %d vbds, using the first %d\n", n, BLKDEV_MAX);
         n = BLKDEV_MAX;
     }
     for (int i = 0; i < n; i++) {
@@ -393,10 +397,10 @@ int blkdev_probe(uint64_t timeout_ns)
         blkdev_lock(s);
         rc = blkfront_xs_connect(s->bf);
         if (rc < 0) {
-            printf("[xenith] %s: connecting %s failed (%d), backend %s is "
-                   "%s; continuing without it\n",
-                   s->name, s->bf->xb.nodename, rc, s->bf->xb.backend,
-                   xenbus_state_name(s->bf->back_state));
+            kfmt_printf("[xenith] %s: connecting %s failed (%d), backend %s is "
+                        "%s; continuing without it\n",
+                        s->name, s->bf->xb.nodename, rc, s->bf->xb.backend,
+                        xenbus_state_name(s->bf->back_state));
         } else {
             log_connected(s);
             up++;

@@ -13,8 +13,7 @@
  */
 #include "kernel/devinit.h"
 
-#include <stdio.h>
-
+#include "kernel/kfmt.h"
 #include "xen/gnttab.h"
 #include "xen/xenstore.h"
 
@@ -27,12 +26,13 @@ static int bus_probe(const start_info_t *si, uint64_t timeout_ns)
     (void)timeout_ns;
     rc = gnttab_setup();
     if (rc) {
-        printf("[xenith] grant table setup failed (%d): no PV devices\n", rc);
+        kfmt_printf("[xenith] grant table setup failed (%d): no PV devices\n",
+                    rc);
         return 0;
     }
     rc = xenstore_init(si->store_mfn, si->store_evtchn);
     if (rc) {
-        printf("[xenith] xenstore_init failed (%d): no PV devices\n", rc);
+        kfmt_printf("[xenith] xenstore_init failed (%d): no PV devices\n", rc);
         return 0;
     }
     bus_up = true;

@@ -46,11 +46,10 @@ struct devinit {
  * xn_devinit_<cls> is the handle -Wl,--undefined= can name) at position
  * order, two decimal digits (00 is the bus; sections sort by name).
  */
-#define XN_DEVICE_INIT(cls, order, fn)                                        \
-    extern const struct devinit xn_devinit_##cls;                            \
-    const struct devinit xn_devinit_##cls                                    \
-        __attribute__((used, aligned(8),                                      \
-                       section(".xn_devinit." #order))) = {#cls, fn}
+#define XN_DEVICE_INIT(cls, order, fn)                                         \
+    extern const struct devinit xn_devinit_##cls;                              \
+    const struct devinit xn_devinit_##cls __attribute__((                      \
+        used, aligned(8), section(".xn_devinit." #order))) = {#cls, fn}
 
 /* The set, in order (arch/x86_64/xenith.ld). */
 extern const struct devinit __xn_devinit_start[], __xn_devinit_end[];

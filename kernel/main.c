@@ -20,13 +20,14 @@
  * Reference: xen/include/public/xen.h (start_info), sched.h (shutdown).
  */
 #include <errno.h>
-#include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "arch/x86_64/arch.h"
 #include "include/xenith.h"
 #include "kernel/devinit.h"
+#include "kernel/kfmt.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
@@ -84,11 +85,11 @@ static void boot_trace_print(void)
     scale = v->time;
     scale.system_time = 0;
     scale.tsc_timestamp = stages[0].tsc;
-    printf("[xenith] boot timeline (us since start_kernel):\n");
+    kfmt_printf("[xenith] boot timeline (us since start_kernel):\n");
     for (unsigned int i = 0; i < nr_stages; i++)
-        printf("[xenith]   %-12s %8llu\n", stages[i].name,
-               (unsigned long long)(pvclock_ns(&scale, stages[i].tsc) /
-                                    1000));
+        kfmt_printf(
+            "[xenith]   %-12s %8llu\n", stages[i].name,
+            (unsigned long long)(pvclock_ns(&scale, stages[i].tsc) / 1000));
 }
 
 /* ---- crash reporter glue ---- */
@@ -110,8 +111,8 @@ static void crash_describe(void (*print)(const char *line))
 
     if (!t)
         return;
-    snprintf(line, sizeof(line), "  thread: %.*s\n", SCHED_NAME_LEN,
-             t->name);
+    kfmt_snprintf(line, sizeof(line), "  thread: %.*s\n", SCHED_NAME_LEN,
+                  t->name);
     print(line);
 }
 
@@ -152,17 +153,43 @@ static void run_constructors(void)
         (*f)();
 }
 
+/* Length of the KEY in "KEY=VALUE" (args_parse only passes words with
+ * an '='). */
+static size_t env_key_len(const char *kv)
+{
+    return (size_t)(strchr(kv, '=') - kv);
+}
+
+/*
+ * Drop every entry whose KEY appears again later, keeping the order of
+ * the rest: the last KEY=VALUE on the command line wins, as when each
+ * was passed to setenv() in turn.
+ */
+static void env_dedup(char **env)
+{
+    int out = 0;
+
+    for (int i = 0; env[i]; i++) {
+        size_t k = env_key_len(env[i]);
+        bool later = false;
+
+        for (int j = i + 1; env[j] && !later; j++)
+            later = env_key_len(env[j]) == k && strncmp(env[i], env[j], k) == 0;
+        if (!later)
+            env[out++] = env[i];
+    }
+    env[out] = NULL;
+}
+
 static void main_thread(void *unused)
 {
     (void)unused;
-    /* Environment first, so constructors already see it. */
-    for (int i = 0; args.envp[i]; i++) {
-        char *eq = strchr(args.envp[i], '=');
-
-        *eq = '\0';
-        setenv(args.envp[i], eq + 1, 1);
-        *eq = '=';
-    }
+    /* Environment first, so constructors already see it. args.envp is
+     * a static NULL-terminated array of "KEY=VALUE" strings, exactly
+     * what environ is: adopting it costs nothing and links no setenv()
+     * (newlib's setenv copies environ to the heap before it grows it). */
+    env_dedup(args.envp);
+    environ = args.envp;
     run_constructors();
     if (xn_cmdline_has("xenith.boottrace")) {
         boot_stage("main()");
@@ -234,7 +261,7 @@ void start_kernel(start_info_t *si)
          d++) {
         rc = d->probe(si, DEVICE_TIMEOUT_NS);
         if (rc < 0)
-            printf("[xenith] %s device probe failed (%d)\n", d->name, rc);
+            kfmt_printf("[xenith] %s device probe failed (%d)\n", d->name, rc);
     }
     boot_stage("devices");
 

@@ -25,12 +25,12 @@
  * docs/misc/xenstore-paths (device/vif/N, backend/vif/DOMID/N).
  */
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "drivers/netfront/netfront.h"
 #include "drivers/netfront/netfront_guest.h"
 #include "kernel/devinit.h"
+#include "kernel/kfmt.h"
 #include "kernel/netdev.h"
 #include "kernel/sched.h"
 #include "xen/evtchn.h"
@@ -89,8 +89,8 @@ static struct netdev_slot *slot_of(const struct xn_netdev *dev)
 
 static void format_mac(char *buf, size_t size, const uint8_t *m)
 {
-    snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
-             m[4], m[5]);
+    kfmt_snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+                  m[3], m[4], m[5]);
 }
 
 /*
@@ -110,13 +110,13 @@ static void report_link(struct netdev_slot *s)
         s->reported_up = up;
         if (up) {
             format_mac(mac, sizeof(mac), dev->mac);
-            printf("[xenith] %s: link up (mac %s, mtu %u)\n", dev->name, mac,
-                   dev->mtu);
+            kfmt_printf("[xenith] %s: link up (mac %s, mtu %u)\n", dev->name,
+                        mac, dev->mtu);
             sched_wake_all(&link_wq);
         } else {
-            printf("[xenith] %s: link down%s%s\n", dev->name,
-                   s->nf->broken ? ": " : "",
-                   s->nf->broken ? s->nf->last_error : "");
+            kfmt_printf("[xenith] %s: link down%s%s\n", dev->name,
+                        s->nf->broken ? ": " : "",
+                        s->nf->broken ? s->nf->last_error : "");
         }
         if (s->user.link)
             s->user.link(dev, up, s->user.arg);
@@ -244,9 +244,10 @@ static void watch_backend(struct netdev_slot *s)
     s->watching = false;
     rc = xs_watch_add(s->nf->xs, &s->back_watch, path);
     if (rc < 0)
-        printf("[xenith] %s: cannot watch %s (%d); polling it every %llu s\n",
-               s->nf->dev.name, path, rc,
-               (unsigned long long)(NETDEV_RECHECK_NS / 1000000000));
+        kfmt_printf(
+            "[xenith] %s: cannot watch %s (%d); polling it every %llu s\n",
+            s->nf->dev.name, path, rc,
+            (unsigned long long)(NETDEV_RECHECK_NS / 1000000000));
     else
         s->watching = true;
 }
@@ -271,9 +272,9 @@ static struct netdev_slot *slot_add(struct xs_conn *xs, unsigned int devid)
     memset(s, 0, sizeof(*s));
     rc = netfront_guest_create(xs, devid, p2m_virt_to_frame, &nf_cfg, &s->nf);
     if (rc < 0) {
-        printf("[xenith] vif%u: probing device/vif/%u failed (%d); "
-               "retried on its next change\n",
-               devid, devid, rc);
+        kfmt_printf("[xenith] vif%u: probing device/vif/%u failed (%d); "
+                    "retried on its next change\n",
+                    devid, devid, rc);
         return NULL;
     }
     s->devid = devid;
@@ -301,8 +302,8 @@ static void slot_service(struct netdev_slot *s)
         if (!s->gone) {
             /* xl network-detach removed our directory. Whatever the
              * backend still maps is leaked by teardown, not reused. */
-            printf("[xenith] %s: %s removed by the toolstack\n", nf->dev.name,
-                   nf->xb.nodename);
+            kfmt_printf("[xenith] %s: %s removed by the toolstack\n",
+                        nf->dev.name, nf->xb.nodename);
             netfront_set_link(nf, false);
             netfront_rings_teardown(nf);
             nf->state = XenbusStateUnknown;
@@ -317,8 +318,8 @@ static void slot_service(struct netdev_slot *s)
         rc = netfront_guest_reprobe(nf, s->devid);
         wrap_ops(s);
         if (rc < 0) {
-            printf("[xenith] %s: probing %s again failed (%d)\n", nf->dev.name,
-                   nf->xb.nodename, rc);
+            kfmt_printf("[xenith] %s: probing %s again failed (%d)\n",
+                        nf->dev.name, nf->xb.nodename, rc);
             s->gone = true;
             return;
         }
@@ -343,9 +344,9 @@ static void slot_service(struct netdev_slot *s)
 
         rc = netfront_xs_step(nf, &act);
         if (rc < 0) {
-            printf("[xenith] %s: %s step failed (%d), backend %s is %s\n",
-                   nf->dev.name, nf->xb.nodename, rc, nf->xb.backend,
-                   xenbus_state_name(nf->back_state));
+            kfmt_printf("[xenith] %s: %s step failed (%d), backend %s is %s\n",
+                        nf->dev.name, nf->xb.nodename, rc, nf->xb.backend,
+                        xenbus_state_name(nf->back_state));
             return;
         }
         /* After CLOSE the backend must unmap the rings before we free
@@ -400,17 +401,17 @@ static void xenbus_thread(void *arg)
     /* The first event of each watch arrives at once: an initial pass. */
     vif_watching = xs_watch_add(xs, &vif_watch, "device/vif") == 0;
     if (!vif_watching)
-        printf("[xenith] xenbus: cannot watch device/vif; scanning it "
-               "every %llu s\n",
-               (unsigned long long)(NETDEV_RECHECK_NS / 1000000000));
+        kfmt_printf("[xenith] xenbus: cannot watch device/vif; scanning it "
+                    "every %llu s\n",
+                    (unsigned long long)(NETDEV_RECHECK_NS / 1000000000));
     next_pass = time_monotonic_ns() + NETDEV_RECHECK_NS;
     for (;;) {
         bool changed = false, rescan;
         uint64_t now;
 
         if (xs_poll(xs) < 0) {
-            printf("[xenith] xenbus: xenstore connection broken, devices "
-                   "no longer follow their backends\n");
+            kfmt_printf("[xenith] xenbus: xenstore connection broken, devices "
+                        "no longer follow their backends\n");
             return;
         }
         rescan = vif_watching && drain(&vif_watch);
@@ -449,9 +450,9 @@ int netdev_probe(uint64_t timeout_ns)
 
     n = xenbus_enumerate(xs, "vif", ids, NETDEV_MAX);
     if (n < 0)
-        printf("[xenith] listing device/vif failed (%d)\n", n);
+        kfmt_printf("[xenith] listing device/vif failed (%d)\n", n);
     if (n > NETDEV_MAX) {
-        printf("[xenith] %d vifs, using the first %d\n", n, NETDEV_MAX);
+        kfmt_printf("[xenith] %d vifs, using the first %d\n", n, NETDEV_MAX);
         n = NETDEV_MAX;
     }
     for (int i = 0; i < n; i++) {
@@ -463,10 +464,11 @@ int netdev_probe(uint64_t timeout_ns)
         slot_lock(s);
         rc = netfront_xs_connect(s->nf);
         if (rc < 0)
-            printf("[xenith] %s: connecting %s failed (%d), backend %s is "
-                   "%s; continuing without it\n",
-                   s->nf->dev.name, s->nf->xb.nodename, rc, s->nf->xb.backend,
-                   xenbus_state_name(s->nf->back_state));
+            kfmt_printf("[xenith] %s: connecting %s failed (%d), backend %s is "
+                        "%s; continuing without it\n",
+                        s->nf->dev.name, s->nf->xb.nodename, rc,
+                        s->nf->xb.backend,
+                        xenbus_state_name(s->nf->back_state));
         else
             up++;
         slot_unlock(s);

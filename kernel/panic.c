@@ -2,9 +2,11 @@
 /*
  * kernel/panic.c - panic(): report and crash the domain.
  *
- * Design: format into a fixed stack buffer (vsnprintf with integer and
- * string conversions allocates nothing), print through the console, walk
- * the frame-pointer chain from here with the arch backtracer, flush, and
+ * Design: format into a fixed stack buffer with the kernel's own
+ * formatter (kernel/kfmt.h: allocates nothing, takes no lock, and keeps
+ * newlib's stdio out of images that do not use it), print through the
+ * console, walk the frame-pointer chain from here with the arch
+ * backtracer, flush, and
  * shut down with SHUTDOWN_crash, which the exit-status protocol
  * (docs/internals.md) reports as a crash. A panic while panicking goes
  * straight to the shutdown.
@@ -12,10 +14,10 @@
 #include "kernel/panic.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "arch/x86_64/arch.h"
+#include "kernel/kfmt.h"
 #include "xen/console.h"
 
 static int panicking;
@@ -33,9 +35,9 @@ void panic(const char *fmt, ...)
 
     if (panicking++)
         arch_crash();
-    n = (size_t)snprintf(msg, sizeof(msg), "[xenith] CRASH: panic: ");
+    n = (size_t)kfmt_snprintf(msg, sizeof(msg), "[xenith] CRASH: panic: ");
     va_start(ap, fmt);
-    vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+    kfmt_vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
     va_end(ap);
     print(msg);
     print("\n  backtrace:\n");

@@ -28,6 +28,7 @@
 
 #include "arch/x86_64/arch.h"
 #include "include/xenith.h"
+#include "kernel/kfmt.h"
 #include "kernel/mm.h"
 #include "kernel/sched.h"
 #include "lib/fdtab.h"
@@ -431,7 +432,8 @@ void _fini(void)
 void _exit(int status)
 {
     char line[32];
-    int n = snprintf(line, sizeof(line), "[xenith] exit %d\n", status);
+    /* The kernel formatter: an app that never uses stdio links none. */
+    int n = kfmt_snprintf(line, sizeof(line), "[xenith] exit %d\n", status);
 
     console_write(line, (size_t)n);
     xn_shutdown(status == 0 ? XN_SHUTDOWN_POWEROFF : XN_SHUTDOWN_CRASH);
