@@ -6,6 +6,10 @@
 #   ip=A.B.C.D/N gw=A.B.C.D   static address (default: DHCP via udhcpc)
 #   xenith.ref.diskwrite      write 4 MiB of random data to /dev/xvda and
 #                             print its sha256 as "XENITH-REF-DISK <sha>"
+#   xenith.ref.bench=blk      run fio on /dev/xvda (sequential 1 MiB at
+#                             depth 8, random 4 KiB at depth 32; direct
+#                             I/O, libaio, 10 s each) and print each terse
+#                             result as "XENITH-REF-FIO <job> <terse>"
 #   xenith.ref.poweroff       power off after the READY line
 # It starts busybox httpd on :80 (/var/www) and iperf3 -s, prints
 # "XENITH-REF-READY ip=<addr>", then waits for the toolstack.
@@ -63,6 +67,17 @@ if flag xenith.ref.diskwrite; then
     else
         say "XENITH-REF-DISK none"
     fi
+fi
+
+if [ "$(arg xenith.ref.bench)" = blk ] && [ -b /dev/xvda ]; then
+    for spec in "seqread read 1M 8" "seqwrite write 1M 8" \
+                "randread randread 4k 32" "randwrite randwrite 4k 32"; do
+        set -- $spec
+        line=$(fio --name="$1" --filename=/dev/xvda --rw="$2" --bs="$3" \
+                   --iodepth="$4" --direct=1 --ioengine=libaio --runtime=10 \
+                   --time_based --minimal 2>&1 | tail -1)
+        say "XENITH-REF-FIO $1 $line"
+    done
 fi
 
 say "XENITH-REF-READY ip=${addr:-none}"

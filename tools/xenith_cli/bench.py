@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""`./xenith bench [sandbox|boot|all] [--cold]`: measured figures.
+"""`./xenith bench [sandbox|boot|net|blk|all] [--cold]`: measured figures.
 
 Benchmarks are measurements, never pass/fail assertions.  Each suite
 prints a Markdown table and rewrites its own section of
@@ -13,6 +13,10 @@ Suites:
            no-op PV guest and its first console line (median of 5)
   boot     the kernel-core figures (image sizes, boot stages, first line
            next to the no-op guest, smallest memory)
+  net      iperf3 both ways and wrk -c 100 against the Linux reference
+           domU, httpd's size and smallest memory
+  blk      1 MiB sequential MB/s and 4 KiB random IOPS at depth 32,
+           blkbench against fio in the Linux reference domU
 """
 import datetime
 import os
@@ -354,7 +358,55 @@ def suite_net():
     return rows
 
 
-SUITES = {"sandbox": suite_sandbox, "boot": suite_boot, "net": suite_net}
+BLK_JOBS = (("seqread", "read", 1 << 20, 8), ("seqwrite", "write", 1 << 20, 8),
+            ("randread", "randread", 4096, 32),
+            ("randwrite", "randwrite", 4096, 32))
+
+
+def suite_blk():
+    """fio in the Linux reference vs blkbench, same disk type (a raw file
+    on dom0's tmpfs, loop + blkback), same block sizes and depths."""
+    from . import build
+    build.configure_and_build()
+    sandbox.start(quiet=True)
+    disk = "/var/lib/xenith/disks/bench-blk.img"
+    sandbox.agent_capture(f"mkdir -p /var/lib/xenith/disks; rm -f {disk}; "
+                          f"truncate -s 512M {disk}")
+    linux = {}
+    p = _xenith("run", "--reference-linux", "--disk", f"dom0:{disk}",
+                "--cmdline", "xenith.ref.bench=blk xenith.ref.poweroff",
+                "--timeout", "600")
+    for m in re.finditer(r"XENITH-REF-FIO (\S+) (\S+)", p.stdout):
+        f = m.group(2).split(";")
+        if len(f) > 49:
+            rd = m.group(1).endswith("read")
+            bw, iops = (f[6], f[7]) if rd else (f[47], f[48])
+            linux[m.group(1)] = (float(bw) / 1024, float(iops))
+    xen = {}
+    for job, mode, bs, qd in BLK_JOBS:
+        p = _xenith("run", build.image_path("blkbench"), "--disk",
+                    f"dom0:{disk}", "--cmdline",
+                    f"mode={mode} bs={bs} qd={qd} time=10", "--timeout",
+                    "300")
+        m = re.search(r"iops=([0-9.]+) mbps=([0-9.]+) errors=0", p.stdout)
+        if m:
+            xen[job] = (float(m.group(2)), float(m.group(1)))
+    sandbox.agent_capture(f"rm -f {disk}")
+    rows = []
+    for job, _mode, bs, qd in BLK_JOBS:
+        idx, unit = (0, "MB/s") if bs >= 1 << 20 else (1, "IOPS")
+        x = xen.get(job, (None, None))[idx]
+        lx = linux.get(job, (None, None))[idx]
+        f = lambda v: "failed" if v is None else f"{v:.0f}"  # noqa: E731
+        rows.append((f"{job} {bs // 1024} KiB, depth {qd}, {unit} (xenith "
+                     "blkbench / Linux fio)",
+                     f"{f(x)} / {f(lx)} = {_fmt_ratio(x, lx)} "
+                     "(target >= 1.0x)"))
+    return rows
+
+
+SUITES = {"sandbox": suite_sandbox, "boot": suite_boot, "net": suite_net,
+          "blk": suite_blk}
 
 
 def cmd(argv):
