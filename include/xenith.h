@@ -148,6 +148,14 @@ enum xn_shutdown_reason {
  */
 __attribute__((noreturn)) void xn_shutdown(enum xn_shutdown_reason reason);
 
+/*
+ * Write len bytes to the domain's console, bypassing stdio (no buffering,
+ * no locks beyond the console's own): for apps that use no libc, and for
+ * messages that must not depend on stdio's state. "\n" becomes "\r\n".
+ * Returns the number of bytes written, or a negative xn_result.
+ */
+long xn_console_write(const char *buf, unsigned long len);
+
 /* --- end A --- */
 
 /* ------------------------------------------------------------------ */
