@@ -220,6 +220,9 @@ def suite_boot():
     rows = [("hello image, stripped (target <= 160 KB)",
              f"{_stripped_size('hello') / 1024:.1f} KB "
              f"({_stripped_size('hello')} B)")]
+    rows.append(("minimal image (no libc calls of its own), stripped "
+                 "(target <= 48 KB)",
+                 f"{_stripped_size('minimal') / 1024:.1f} KB"))
     for app in ("crash",):
         if os.path.exists(build.image_path(app)):
             rows.append((f"{app} image, stripped",
