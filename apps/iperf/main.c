@@ -117,15 +117,22 @@ static void set_phase(enum phase ph, uint64_t now)
     T.cneed = (ph == WAIT_PARAMS || ph == WAIT_RESULTS) ? 4 : 1;
 }
 
+static void streams_close(void)
+{
+    for (int i = 0; i < T.nstreams; i++) {
+        if (T.sfd[i] >= 0)
+            close(T.sfd[i]);
+        T.sfd[i] = -1;
+    }
+}
+
 static void test_end(const char *why)
 {
     if (T.phase != IDLE)
         printf("iperf: test ended: %s\n", why);
     if (T.ctrl >= 0)
         close(T.ctrl);
-    for (int i = 0; i < T.nstreams; i++)
-        if (T.sfd[i] >= 0)
-            close(T.sfd[i]);
+    streams_close();
     free(tx_buf);
     tx_buf = NULL;
     memset(&T, 0, sizeof(T));
@@ -280,6 +287,16 @@ static void on_ctrl(uint64_t now)
     T.cgot = 0;
     if (st == IPERF_TEST_END && T.phase == RUNNING) {
         T.end_ns = now;
+        /* A reverse test's streams end here, before EXCHANGE_RESULTS:
+         * once it has sent TEST_END, iperf3's client drains them with
+         * BLOCKING reads of whole blocks and reads the control
+         * connection only when such a read returns, so it needs EOF
+         * on every stream (iperf3's own server closes them here too).
+         * Left open, a stream that stopped mid-block wedged the client
+         * until our 20 s phase timeout ("Broken pipe"). The close is
+         * graceful: bytes still queued are sent before the FIN. */
+        if (T.prm.reverse)
+            streams_close();
         if (send_state(T.ctrl, IPERF_EXCHANGE_RESULTS) < 0)
             test_end("control connection lost");
         else
