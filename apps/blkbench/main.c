@@ -44,8 +44,14 @@ struct opts {
 
 struct engine;
 
+/* A block larger than the device's largest request (1 MiB blocks on a
+ * 256 KiB device) is issued as several requests that complete together. */
+#define MAX_PARTS 16
+
 struct ioslot {
-    struct xn_blk_req req;
+    struct xn_blk_req req[MAX_PARTS];
+    unsigned int parts, pending;
+    xn_result result; /* first failure among the parts */
     uint8_t *buf;
     uint64_t block;
     struct engine *e;
@@ -111,11 +117,14 @@ static void io_done(struct xn_blk_req *req, void *arg)
     struct ioslot *s = arg;
     struct engine *e = s->e;
 
-    (void)req;
+    if (req->result != XN_OK && s->result == XN_OK)
+        s->result = req->result;
+    if (--s->pending > 0)
+        return; /* the block completes with its last part */
     e->done++;
-    if (s->req.result != XN_OK) {
+    if (s->result != XN_OK) {
         if (!e->errors)
-            e->first_err = s->req.result;
+            e->first_err = s->result;
         e->errors++;
     } else if (e->check) {
         enum pattern_result r = pattern_check(s->buf, e->bs, s->block, e->seed);
@@ -132,7 +141,8 @@ static void io_done(struct xn_blk_req *req, void *arg)
 static void issue(struct ioslot *s)
 {
     struct engine *e = s->e;
-    xn_result rc;
+    uint64_t chunk = e->info.max_request;
+    xn_result rc = XN_OK;
 
     if (e->random)
         s->block = pattern_mix(&e->rng) % e->blocks;
@@ -140,18 +150,34 @@ static void issue(struct ioslot *s)
         s->block = e->next++ % e->blocks;
     if (e->fill_each)
         pattern_fill(s->buf, e->bs, s->block, e->seed);
-    s->req = (struct xn_blk_req){
-        .op = e->op,
-        .offset = s->block * e->bs,
-        .buf = s->buf,
-        .len = e->bs,
-        .done = io_done,
-        .arg = s,
-    };
+    s->parts = (unsigned int)((e->bs + chunk - 1) / chunk);
+    s->pending = s->parts;
+    s->result = XN_OK;
+    for (unsigned int i = 0; i < s->parts; i++) {
+        uint64_t off = (uint64_t)i * chunk;
+
+        s->req[i] = (struct xn_blk_req){
+            .op = e->op,
+            .offset = s->block * e->bs + off,
+            .buf = s->buf + off,
+            .len = e->bs - off < chunk ? e->bs - off : chunk,
+            .done = io_done,
+            .arg = s,
+        };
+    }
     e->issued++;
-    rc = xn_blk_submit(e->b, &s->req);
-    if (rc != XN_OK) {
-        /* Not queued: account it as a failed request right away. */
+    for (unsigned int i = 0; i < s->parts; i++) {
+        rc = xn_blk_submit(e->b, &s->req[i]);
+        if (rc != XN_OK) {
+            /* Parts not queued never complete: count them off now. */
+            s->pending -= s->parts - i;
+            if (s->result == XN_OK)
+                s->result = rc;
+            break;
+        }
+    }
+    if (rc != XN_OK && s->pending == 0) {
+        /* Nothing in flight for this block: a failed request right away. */
         e->issued--;
         if (!e->errors)
             e->first_err = rc;
@@ -199,10 +225,12 @@ static int engine_init(struct engine *e, struct xn_blk *b,
     e->qd = (unsigned int)o->qd;
     e->seed = o->seed;
     e->rng = o->seed ^ 0x5eed;
-    if (e->bs == 0 || e->bs % info->align || e->bs > info->max_request) {
+    if (e->bs == 0 || e->bs % info->align || info->max_request == 0 ||
+        info->max_request % info->align ||
+        e->bs > (uint64_t)info->max_request * MAX_PARTS) {
         printf("blkbench: bs=%" PRIu64 " must be a multiple of %u and at "
                "most %u\n",
-               e->bs, info->align, info->max_request);
+               e->bs, info->align, info->max_request * MAX_PARTS);
         return -1;
     }
     if (e->qd == 0 || e->qd > MAX_QD)
