@@ -27,6 +27,7 @@
 #include "kernel/blkdev.h"
 #include "kernel/sched.h"
 #include "xen/evtchn.h"
+#include "xen/time.h"
 
 #define XN_BLK_SYNC_DEPTH      8
 #define XN_BLK_SYNC_TIMEOUT_NS (30ULL * 1000 * 1000 * 1000)
@@ -253,7 +254,8 @@ int xn_blk_wait(struct xn_blk *b, uint64_t timeout_ns)
 
         if (n != 0 || b->inflight == 0)
             return n;
-        now = xn_time_monotonic_ns();
+        /* The kernel's scale, as the deadline is (not the app's uptime). */
+        now = time_monotonic_ns();
         if (now >= deadline ||
             wait_events(b->s, seen, deadline - now) == -ETIMEDOUT) {
             n = xn_blk_poll(b);

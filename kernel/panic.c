@@ -6,10 +6,9 @@
  * formatter (kernel/kfmt.h: allocates nothing, takes no lock, and keeps
  * newlib's stdio out of images that do not use it), print through the
  * console, walk the frame-pointer chain from here with the arch
- * backtracer, flush, and
- * shut down with SHUTDOWN_crash, which the exit-status protocol
- * (docs/internals.md) reports as a crash. A panic while panicking goes
- * straight to the shutdown.
+ * backtracer, flush, and shut down with SHUTDOWN_crash, which the
+ * exit-status protocol (docs/internals.md) reports as a crash. A panic
+ * while panicking goes straight to the shutdown.
  */
 #include "kernel/panic.h"
 

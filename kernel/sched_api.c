@@ -78,7 +78,9 @@ struct xn_thread *xn_thread_self(void)
 
 uint64_t xn_time_monotonic_ns(void)
 {
-    return time_monotonic_ns();
+    /* Since this domain started, not since the host did (Xen's system
+     * time, the kernel's own scale, would show the host's uptime). */
+    return time_uptime_ns();
 }
 
 void xn_time_wall(int64_t *sec, uint32_t *nsec)

@@ -5,9 +5,10 @@
  * newlib for x86_64-xen-elf ships no syscalls: its reentrant wrappers
  * (_write_r ...) call the plain names defined here. Design: descriptors
  * 0-2 are the PV console (stdin non-blocking), the heap is the kernel's
- * mm_sbrk, clocks come from pvclock (CLOCK_MONOTONIC) and Xen's wallclock
- * (CLOCK_REALTIME), sleeping is the scheduler's, and _exit implements the
- * exit-status protocol of docs/internals.md. Everything a unikernel does
+ * mm_sbrk, clocks come from pvclock (CLOCK_MONOTONIC: since this domain
+ * started) and Xen's wallclock (CLOCK_REALTIME), sleeping is the
+ * scheduler's, and _exit implements the exit-status protocol of
+ * docs/internals.md. Everything a unikernel does
  * not have (files, processes, signals) fails with -1 and a meaningful
  * errno, never a silent success. Descriptors above the console that
  * another module registered in lib/fdtab (lwIP sockets) are forwarded
@@ -299,7 +300,8 @@ int clock_gettime(clockid_t id, struct timespec *ts)
     }
     switch (id) {
     case CLOCK_MONOTONIC:
-        ns = time_monotonic_ns();
+        /* Since this domain started (Linux counts from its own boot). */
+        ns = time_uptime_ns();
         ts->tv_sec = (time_t)(ns / 1000000000u);
         ts->tv_nsec = (long)(ns % 1000000000u);
         return 0;
@@ -345,7 +347,7 @@ clock_t times(struct tms *t)
 {
     /* One process, all time is "user" time; CLK_TCK is 1000 in newlib
      * for this target (sysconf is not wired), so report milliseconds. */
-    clock_t ms = (clock_t)(time_monotonic_ns() / 1000000u);
+    clock_t ms = (clock_t)(time_uptime_ns() / 1000000u);
 
     if (t) {
         t->tms_utime = ms;

@@ -7,7 +7,9 @@
  * touch the red zone in guest code); the seqlock readers follow the
  * read_seqbegin/read_seqretry pattern the header asks for. The timer VIRQ
  * handler does nothing but exist: the tick's job is to end SCHEDOP_block,
- * and the scheduler checks its timer list when it runs again.
+ * and the scheduler checks its timer list when it runs again. Uptime
+ * (time_uptime_ns) is the same clock minus its reading at time_init(),
+ * so it shares its monotonicity and needs no second clock source.
  */
 #include "xen/time.h"
 
@@ -111,6 +113,7 @@ static struct {
     shared_info_t *s;
     struct vcpu_info *v;
     uint64_t last_ns;
+    uint64_t boot_ns; /* time_monotonic_ns() at time_init() */
     evtchn_port_t timer_port;
     uint64_t ticks;
 } tm;
@@ -141,6 +144,9 @@ int time_init(shared_info_t *s, struct vcpu_info *v)
     tm.s = s;
     tm.v = v;
     tm.last_ns = 0;
+    /* The uptime epoch: Xen's clock counts from the host's boot, which
+     * says nothing about how long this domain has run. */
+    tm.boot_ns = time_monotonic_ns();
     rc = evtchn_bind_virq(VIRQ_TIMER, &port);
     if (rc)
         return rc;
@@ -163,6 +169,17 @@ uint64_t time_monotonic_ns(void)
         return tm.last_ns;
     tm.last_ns = now;
     return now;
+}
+
+uint64_t time_uptime_ns(void)
+{
+    /* time_monotonic_ns() never goes below the value sampled at init. */
+    return tm.v ? time_monotonic_ns() - tm.boot_ns : 0;
+}
+
+uint64_t time_boot_ns(void)
+{
+    return tm.boot_ns;
 }
 
 void time_wall(uint64_t *sec, uint32_t *nsec)

@@ -8,6 +8,9 @@
  * and the seqlock reads are pure functions over the Xen structures, with
  * the TSC reader passed in, so host tests can play Xen (including an
  * update racing with the read); time_* wraps them for the running vCPU.
+ * Two scales: the kernel keeps Xen's system time (it counts from the
+ * host's boot and is what set_timer_op takes), applications get uptime
+ * (the same clock minus its value when this domain started).
  * Reference: xen/include/public/xen.h (struct vcpu_time_info,
  * struct shared_info wc_*), SCHEDOP/set_timer_op in xen.h.
  */
@@ -57,8 +60,24 @@ void pvclock_wall_add(uint64_t base_sec, uint32_t base_nsec, uint64_t ns,
  */
 int time_init(shared_info_t *s, struct vcpu_info *v);
 
-/* Nanoseconds since boot; never goes backwards. 0 before time_init(). */
+/*
+ * Xen system time in nanoseconds (since the HOST booted); never goes
+ * backwards. 0 before time_init(). The kernel's time base: timer
+ * deadlines are absolute values of it (set_timer_op takes this scale).
+ */
 uint64_t time_monotonic_ns(void);
+
+/*
+ * Nanoseconds since this domain started: time_monotonic_ns() minus its
+ * value sampled by time_init() (the first thing start_kernel() does once
+ * the console works, a few ms after the domain's first instruction).
+ * What applications see (xn_time_monotonic_ns, CLOCK_MONOTONIC, times);
+ * never goes backwards. 0 before time_init().
+ */
+uint64_t time_uptime_ns(void);
+
+/* time_monotonic_ns() at time_init(): uptime 0 on the kernel's scale. */
+uint64_t time_boot_ns(void);
 
 /* Current UTC wallclock. */
 void time_wall(uint64_t *sec, uint32_t *nsec);
