@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# cmake/xenith.cmake - xenith_add_image(NAME SOURCES ... [MEMORY MB]).
+# cmake/xenith.cmake - xenith_add_image(NAME SOURCES ... [MEMORY MB]
+#                      [DEVICES net|blk ...]).
 #
 # An image is linked twice: the first link gives the final addresses of
 # every function, cmake/gensyms.py turns them into a table (.xnsyms,
@@ -9,6 +10,10 @@
 # symbols), NAME.stripped (the bootable image) and NAME.json (memory size
 # and paths) plus NAME.mem and NAME.stripped.mem (just the memory size in
 # MB, which `./xenith run` reads).
+# Device classes are linked only when referenced (kernel/devinit.h):
+# sockets pull in net, xn_blk_* calls pull in blk. DEVICES names a class
+# the sources reach only by path, e.g. open("/dev/xvda"): it links the
+# class's boot probe (-Wl,--undefined=xn_devinit_<class>).
 include_guard(GLOBAL)
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
@@ -23,7 +28,7 @@ list(APPEND XENITH_KERNEL_LIBS xenith_drivers xenith_kernel xenith_xen
      xenith_arch)
 
 function(xenith_add_image NAME)
-    cmake_parse_arguments(IMG "" "MEMORY" "SOURCES" ${ARGN})
+    cmake_parse_arguments(IMG "" "MEMORY" "SOURCES;DEVICES" ${ARGN})
     if(NOT IMG_MEMORY)
         set(IMG_MEMORY 32)
     endif()
@@ -34,7 +39,15 @@ function(xenith_add_image NAME)
     add_library(${NAME}_objs OBJECT ${IMG_SOURCES})
     target_link_libraries(${NAME}_objs PRIVATE xenith_guest_flags)
 
-    set(link_libs
+    set(dev_flags)
+    foreach(dev ${IMG_DEVICES})
+        if(NOT dev MATCHES "^(net|blk)$")
+            message(FATAL_ERROR "xenith_add_image(${NAME}): DEVICES ${dev}: "
+                                "not net or blk")
+        endif()
+        list(APPEND dev_flags -Wl,--undefined=xn_devinit_${dev})
+    endforeach()
+    set(link_libs ${dev_flags}
         -Wl,--start-group ${XENITH_KERNEL_LIBS}
         ${NEWLIB_PREFIX}/x86_64-xen-elf/lib/libc.a
         ${NEWLIB_PREFIX}/x86_64-xen-elf/lib/libm.a

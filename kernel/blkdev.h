@@ -3,8 +3,10 @@
  * kernel/blkdev.h - block device probe and registry (the kernel side of
  * the xn_blk_* API in include/xenith.h).
  *
- * start_kernel() calls blkdev_probe() once xenstore and grant tables
- * work: every device/vbd/N present at boot is created, named (xvda ...)
+ * blkdev_probe() runs at the boot stage "devices" (kernel/devinit.h: the
+ * registry's XN_DEVICE_INIT entry, linked only into images that call
+ * xn_blk_* or ask for DEVICES blk, after grant tables, xenstore and the
+ * network): every device/vbd/N present at boot is created, named (xvda ...)
  * and connected (each handshake wait bounded), then a "blkbus" thread
  * follows the toolstack and the backends for the domain's life (xl
  * block-detach / block-attach). Design choice: as kernel/netdev.c does

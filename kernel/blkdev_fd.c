@@ -5,7 +5,9 @@
  * open("/dev/xvda", ...) through newlib reaches lib/syscalls.c, which
  * asks lib/fdtab for the module serving "/dev/"; this file registers
  * itself there (from blkdev_probe(), so every image that has the block
- * registry has its descriptors) and serves descriptors
+ * registry has its descriptors; an app that only open()s a path, and
+ * so references no block code, needs xenith_add_image(... DEVICES blk)
+ * to link the registry, see kernel/devinit.h) and serves descriptors
  * [BLKFD_FIRST, BLKFD_FIRST + BLKFD_MAX) with read/write/lseek/pread/
  * pwrite/fsync (= flush)/fstat (S_IFBLK, st_size = capacity)/close, each
  * a handle of the xn_blk_* API. Design choice: a descriptor behaves like

@@ -3,8 +3,10 @@
  * kernel/netdev.h - network device probe and registry (the kernel side of
  * include/xenith/netdev.h).
  *
- * start_kernel() calls netdev_probe() once xenstore and grant tables
- * work: every device/vif/N present at boot is created and connected
+ * netdev_probe() runs at the boot stage "devices" (kernel/devinit.h: the
+ * registry's XN_DEVICE_INIT entry, linked only into images that use
+ * networking, after grant tables and xenstore are up): every
+ * device/vif/N present at boot is created and connected
  * (each wait bounded), then a "xenbus" thread follows the toolstack and
  * the backends for the rest of the domain's life. Design choice: the
  * driver stays single-threaded and unaware of the registry; this module
