@@ -35,6 +35,14 @@
 #define DEFAULT_TCP_RECVMBOX_SIZE     256
 #define DEFAULT_ACCEPTMBOX_SIZE       64
 #define LWIP_RAND()                   xn_net_rand()
+/* Releasing the core lock ends a transmit burst: the netif sends the
+ * TCP segments it held back to merge (lib/net/xnif.c) first. */
+#define LOCK_TCPIP_CORE() sys_mutex_lock(&lock_tcpip_core)
+#define UNLOCK_TCPIP_CORE()                                                    \
+    do {                                                                       \
+        xnif_tx_flush_all();                                                   \
+        sys_mutex_unlock(&lock_tcpip_core);                                    \
+    } while (0)
 
 /* ---- memory: static pools, no malloc on the data path ---- */
 #define MEM_ALIGNMENT           8
@@ -175,6 +183,8 @@
 #include <stdint.h>
 /* Random numbers for ports, ISNs, DNS ids (lib/net/sys_arch.c). */
 uint32_t xn_net_rand(void);
+/* lib/net/xnif.c: send the transmit merges (see UNLOCK_TCPIP_CORE). */
+void xnif_tx_flush_all(void);
 #endif
 
 #endif /* NET_LWIPOPTS_H */

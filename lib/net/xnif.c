@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "lib/net/xnif.h"
+#include "lib/net/xnif_gso.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
 #include "lwip/igmp.h"
@@ -212,42 +213,52 @@ static void xnif_rx_thread(void *arg)
 
 /* ---- transmit (core lock held) ---- */
 
-static err_t xnif_linkoutput(struct netif *netif, struct pbuf *p)
-{
-    struct xnif *xi = (struct xnif *)netif;
-    static uint8_t flat[65535]; /* long chains only (tot_len is u16) */
-    struct xn_pkt pkt = {0};
-    uint64_t deadline = 0, now;
-    int rc;
+/* Every interface, for xnif_tx_flush_all() (the core-unlock hook). */
+static struct xnif *xnif_all[XNIF_MAX];
+static unsigned int xnif_nall;
 
+/* p as the device's scatter list (copy semantics: valid during tx). */
+static int xnif_pkt_of(struct pbuf *p, struct xn_pkt *pkt)
+{
+    static uint8_t flat[65535]; /* long chains only (tot_len is u16) */
+
+    pkt->nr_frags = 0;
     for (struct pbuf *q = p; q; q = q->next) {
         if (q->len == 0)
             continue;
-        if (pkt.nr_frags == XN_PKT_MAX_FRAGS) {
+        if (pkt->nr_frags == XN_PKT_MAX_FRAGS) {
             /* Too many pieces for one device packet: flatten. Under the
              * core lock, so the static buffer has one user at a time. */
             if (pbuf_copy_partial(p, flat, p->tot_len, 0) != p->tot_len)
-                return ERR_BUF;
-            pkt.nr_frags = 1;
-            pkt.frags[0].data = flat;
-            pkt.frags[0].len = p->tot_len;
+                return -EINVAL;
+            pkt->nr_frags = 1;
+            pkt->frags[0].data = flat;
+            pkt->frags[0].len = p->tot_len;
             break;
         }
-        pkt.frags[pkt.nr_frags].data = q->payload;
-        pkt.frags[pkt.nr_frags].len = q->len;
-        pkt.nr_frags++;
+        pkt->frags[pkt->nr_frags].data = q->payload;
+        pkt->frags[pkt->nr_frags].len = q->len;
+        pkt->nr_frags++;
     }
+    return 0;
+}
+
+/* Hand pkt to the device, waiting at most TX_WAIT_NS for ring space. */
+static int xnif_tx(struct xnif *xi, const struct xn_pkt *pkt)
+{
+    uint64_t deadline = 0, now;
+    int rc;
 
     for (;;) {
         uint64_t seen = xi->kicks;
 
-        rc = xn_netdev_tx(xi->dev, &pkt);
+        rc = xn_netdev_tx(xi->dev, pkt);
         if (rc != -EAGAIN)
             break;
         /* Ring full: reap completions (budget 0 delivers no frames),
          * retry, and only then wait for the backend's next kick. */
         (void)xn_netdev_poll(xi->dev, 0);
-        rc = xn_netdev_tx(xi->dev, &pkt);
+        rc = xn_netdev_tx(xi->dev, pkt);
         if (rc != -EAGAIN)
             break;
         now = time_monotonic_ns();
@@ -257,10 +268,138 @@ static err_t xnif_linkoutput(struct netif *netif, struct pbuf *p)
             break;
         sched_wait_event_timeout(&xi->wq, xi->kicks != seen, deadline - now);
     }
-    if (rc == 0)
-        return ERR_OK;
-    xi->tx_drops++;
+    if (rc != 0)
+        xi->tx_drops++;
+    return rc;
+}
+
+/*
+ * Send one lwIP frame. Our frames carry checksums lwIP computed, so
+ * they go out data_validated: the backend's stack need not verify them
+ * again (Linux netback: CHECKSUM_UNNECESSARY), which is per-byte work
+ * saved in the backend domain.
+ */
+static int xnif_tx_pbuf(struct xnif *xi, struct pbuf *p)
+{
+    struct xn_pkt pkt = {0};
+
+    if (xnif_pkt_of(p, &pkt) < 0) {
+        xi->tx_drops++;
+        return -EINVAL;
+    }
+    pkt.flags = XN_PKT_CSUM_VALID;
+    return xnif_tx(xi, &pkt);
+}
+
+/* The pieces of p after its first skip bytes, appended to pkt's frags;
+ * -ENOSPC (pkt unchanged) when they do not all fit. */
+static int xnif_gso_pieces(struct xn_pkt *pkt, struct pbuf *p, size_t skip)
+{
+    unsigned int n = pkt->nr_frags;
+
+    for (struct pbuf *q = p; q; q = q->next) {
+        if (skip >= q->len) {
+            skip -= q->len;
+            continue;
+        }
+        if (n == XN_PKT_MAX_FRAGS)
+            return -ENOSPC;
+        pkt->frags[n].data = (const uint8_t *)q->payload + skip;
+        pkt->frags[n].len = q->len - skip;
+        n++;
+        skip = 0;
+    }
+    pkt->nr_frags = n;
+    return 0;
+}
+
+/*
+ * Send what the merge holds: one segment as it is, several as one GSO
+ * packet. A device that refuses the GSO packet (offload withdrawn by a
+ * re-attached backend, size) gets the segments one by one instead.
+ */
+static void xnif_gso_flush(struct xnif *xi)
+{
+    struct xnif_gso *g = &xi->gso;
+    bool one_by_one = true;
+
+    if (g->nsegs == 0)
+        return;
+    if (g->nsegs > 1 && (xi->dev->features & XN_NETDEV_F_TSO4)) {
+        int rc;
+
+        xnif_gso_finish(g->hdr, g->hdr_len, g->payload, g->psh);
+        g->pkt.flags = XN_PKT_GSO_TCPV4 | XN_PKT_CSUM_PARTIAL;
+        g->pkt.gso_size = g->mss;
+        rc = xnif_tx(xi, &g->pkt);
+        if (rc == 0) {
+            xi->tx_gso_pkts++;
+            xi->tx_gso_segs += g->nsegs;
+        }
+        one_by_one = rc == -EINVAL || rc == -EMSGSIZE || rc == -EOPNOTSUPP;
+        if (one_by_one)
+            xi->tx_drops--; /* not lost: sent again below */
+    }
+    if (one_by_one)
+        for (unsigned int i = 0; i < g->nsegs; i++)
+            (void)xnif_tx_pbuf(xi, g->segs[i]);
+    for (unsigned int i = 0; i < g->nsegs; i++)
+        pbuf_free(g->segs[i]);
+    g->nsegs = 0;
+    g->pkt.nr_frags = 0;
+}
+
+/*
+ * Try to add segment p (parsed as s) to the merge; false when it does
+ * not continue it (the caller flushes and tries once more).
+ */
+static bool xnif_gso_add(struct xnif *xi, struct pbuf *p,
+                         const struct xnif_gso_seg *s)
+{
+    struct xnif_gso *g = &xi->gso;
+    struct xn_pkt tmp;
+
+    if (g->nsegs == 0) {
+        memcpy(g->hdr, p->payload, s->hdr_len);
+        g->hdr_len = s->hdr_len;
+        g->mss = (uint16_t)s->payload;
+        g->payload = 0;
+        g->psh = false;
+        g->pkt = (struct xn_pkt){0};
+        g->pkt.frags[0].data = g->hdr;
+        g->pkt.frags[0].len = s->hdr_len;
+        g->pkt.nr_frags = 1;
+    } else if (g->closed || s->hdr_len != g->hdr_len || s->payload > g->mss ||
+               g->hdr_len + g->payload + s->payload > XNIF_GSO_MAX_BYTES ||
+               !xnif_gso_continues(g->hdr, p->payload, s->hdr_len,
+                                   g->next_seq)) {
+        return false;
+    }
+    tmp = g->pkt;
+    if (xnif_gso_pieces(&tmp, p, s->hdr_len) < 0)
+        return false; /* out of fragments */
+    g->pkt = tmp;
+    pbuf_ref(p); /* lwIP keeps it on its unacked queue meanwhile */
+    g->segs[g->nsegs++] = p;
+    g->payload += s->payload;
+    g->next_seq = s->seq + (uint32_t)s->payload;
+    g->psh |= s->psh;
+    /* Only the last piece may be short: a short one ends the merge. */
+    g->closed = s->payload < g->mss;
+    return true;
+}
+
+void xnif_tx_flush_all(void)
+{
+    for (unsigned int i = 0; i < xnif_nall; i++)
+        xnif_gso_flush(xnif_all[i]);
+}
+
+static err_t xnif_err(int rc)
+{
     switch (rc) {
+    case 0:
+        return ERR_OK;
     case -EAGAIN:
         return ERR_MEM;
     case -ENETDOWN:
@@ -269,6 +408,37 @@ static err_t xnif_linkoutput(struct netif *netif, struct pbuf *p)
     default:
         return ERR_BUF;
     }
+}
+
+/*
+ * lwIP's output. TCP/IPv4 segments are held back while they continue one
+ * another (TSO, see xnif_gso.h) and leave when one does not, when the
+ * merge is full, or when the core lock is released (xnif_tx_flush_all
+ * from UNLOCK_TCPIP_CORE, lwipopts.h): the end of every burst lwIP
+ * sends in one go, so nothing waits for a later event.
+ */
+static err_t xnif_linkoutput(struct netif *netif, struct pbuf *p)
+{
+    struct xnif *xi = (struct xnif *)netif;
+    struct xnif_gso *g = &xi->gso;
+    struct xnif_gso_seg s;
+
+    if ((xi->dev->features & XN_NETDEV_F_TSO4) &&
+        xnif_gso_parse(p->payload, p->len, p->tot_len, &s) == 0) {
+        if (!xnif_gso_add(xi, p, &s)) {
+            xnif_gso_flush(xi);
+            if (!xnif_gso_add(xi, p, &s))
+                return xnif_err(xnif_tx_pbuf(xi, p));
+        }
+        if (g->nsegs == XNIF_GSO_MAX_SEGS || g->closed ||
+            g->pkt.nr_frags == XN_PKT_MAX_FRAGS ||
+            g->hdr_len + g->payload + g->mss > XNIF_GSO_MAX_BYTES)
+            xnif_gso_flush(xi);
+        return ERR_OK;
+    }
+    /* Anything else keeps its place in the order of the wire. */
+    xnif_gso_flush(xi);
+    return xnif_err(xnif_tx_pbuf(xi, p));
 }
 
 /* ---- setup ---- */
@@ -301,6 +471,10 @@ int xnif_attach(struct xnif *xi, struct xn_netdev *dev, unsigned int idx)
     char name[SCHED_NAME_LEN];
 
     memset(xi, 0, sizeof(*xi));
+    /* Before the netif exists: nothing is held, flushing is a no-op. */
+    if (xnif_nall >= XNIF_MAX)
+        return -ENOSPC;
+    xnif_all[xnif_nall++] = xi;
     xi->dev = dev;
     xi->idx = idx;
     sched_waitq_init(&xi->wq);
