@@ -413,6 +413,13 @@ SUITES = {"sandbox": suite_sandbox, "boot": suite_boot, "net": suite_net,
 
 
 def cmd(argv):
+    if any(a in ("-h", "--help", "help") for a in argv):
+        print(__doc__.strip())
+        return 0
+    unknown = [a for a in argv if a.startswith("-") and a != "--cold"]
+    if unknown:
+        raise Fatal(f"unknown option {unknown[0]} (see ./xenith bench "
+                    "--help)", code=2)
     cold = "--cold" in argv
     names = [a for a in argv if not a.startswith("--")] or ["all"]
     if names == ["all"]:
