@@ -12,6 +12,7 @@ Commands reach dom0 through a tiny agent (tools/sandbox/agent.sh) behind a
 QEMU user-mode port forward: the exit status and output come back as data,
 never by scraping a login prompt.
 """
+import contextlib
 import json
 import os
 import secrets
@@ -23,7 +24,7 @@ import subprocess
 import sys
 import time
 
-from .common import Fatal, cache_dir, ensure_packages, err, info
+from .common import Fatal, cache_dir, ensure_packages, err, file_lock, info
 from . import sandbox_build
 
 AGENT_PORT = 7000   # in dom0
@@ -300,7 +301,16 @@ def is_running():
 
 
 def start(quiet=False):
-    """Start the sandbox if needed and wait until dom0 answers."""
+    """Start the sandbox if needed and wait until dom0 answers.
+
+    Serialised per instance: two commands that both find the sandbox down
+    (a user's `run` and a test, say) must not boot two QEMUs on one state
+    folder; the second waits and then finds the first one's sandbox."""
+    with file_lock(f"sandbox-{instance()}"):
+        return _start_locked(quiet)
+
+
+def _start_locked(quiet):
     if is_running():
         try:
             agent_capture("true", timeout=30)
@@ -310,7 +320,8 @@ def start(quiet=False):
         except (Fatal, OSError, TimeoutError):
             err("sandbox process exists but dom0 does not answer; "
                 "restarting it")
-            stop(quiet=True)
+            _stop_locked(quiet=True)
+    _kill_strays()  # a QEMU left behind on this state folder
     lay = sandbox_build.build(quiet_if_cached=True)
     accel, why = choose_accel()
     info(f"accelerator: {accel} ({why})"
@@ -350,7 +361,7 @@ def start(quiet=False):
             pass
         if el > READY_TIMEOUT:
             print_diagnostics()
-            stop(quiet=True)
+            _stop_locked(quiet=True)
             raise Fatal(f"dom0 did not become ready within {READY_TIMEOUT} s "
                         "(XENITH_READY_TIMEOUT raises it)")
         if el - last >= 10:
@@ -365,7 +376,37 @@ def start(quiet=False):
 
 
 def stop(quiet=False):
+    with file_lock(f"sandbox-{instance()}"):
+        return _stop_locked(quiet)
+
+
+def _strays():
+    """QEMU processes serving this instance's state folder (by their
+    -virtfs path), whatever state.json says."""
+    mark = f"path={os.path.join(state_dir(), 'share')},".encode()
+    pids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/cmdline", "rb") as fh:
+                    cl = fh.read()
+            except OSError:
+                continue
+            if b"qemu-system" in cl and mark in cl:
+                pids.append(int(d))
+    return pids
+
+
+def _kill_strays():
+    for pid in _strays():
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _stop_locked(quiet):
     st = _read_state()
+    if not st or not _pid_alive(st.get("pid", -1)):
+        _kill_strays()
     if not st:
         if not quiet:
             info(f"sandbox '{instance()}' is not running")
@@ -383,7 +424,9 @@ def stop(quiet=False):
         if _pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
             time.sleep(0.2)
-    if _pid_alive(pid):
+    _kill_strays()
+    time.sleep(0.2)
+    if _pid_alive(pid) or _strays():
         raise Fatal(f"could not stop QEMU (pid {pid})")
     os.unlink(_state_file("state.json"))
     if not quiet:
