@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,10 +100,14 @@ static void udp_echo(int ufd)
 
 static void tcp_accept(int lfd)
 {
-    int fd = accept(lfd, NULL, NULL);
+    int one = 1, fd = accept(lfd, NULL, NULL);
 
     if (fd < 0)
         return;
+    /* An echo answers each message at once: without TCP_NODELAY the tail
+     * of a message longer than one segment waits (Nagle) for the ACK of
+     * its head, which the client delays (~40 ms per message). */
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     for (int i = 0; i < MAX_CONNS; i++) {
         if (conns[i].fd < 0) {
             conns[i].fd = fd;

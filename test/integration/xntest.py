@@ -294,25 +294,41 @@ def guest_ip(console):
 
 
 ECHO_CLIENT = r"""
-import os, socket, sys, random, hashlib
+import os, socket, sys, random, select
 ip, n = sys.argv[1], int(sys.argv[2])
 rnd = random.Random(1234)
-s = socket.create_connection((ip, 7), timeout=20)
-bad = 0
-for i in range(n):
-    msg = os.urandom(rnd.randint(1, 2048))
-    s.sendall(msg)
-    got = b""
-    while len(got) < len(msg):
-        chunk = s.recv(len(msg) - len(got))
-        if not chunk:
-            print("EOF after", i); sys.exit(1)
-        got += chunk
-    if got != msg:
-        bad += 1
+msgs = [os.urandom(rnd.randint(1, 2048)) for _ in range(n)]
+s = socket.create_connection((ip, 7), timeout=30)
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.setblocking(False)
+WINDOW = 16          # messages in flight; each is checked byte for byte
+sent = done = bad = 0
+got = b""
+while done < n:
+    while sent < n and sent - done < WINDOW:
+        view = memoryview(msgs[sent])
+        while view:
+            select.select([], [s], [], 30)
+            view = view[s.send(view):]
+        sent += 1
+    r, _, _ = select.select([s], [], [], 30)
+    if not r:
+        print("TIMEOUT at message", done); sys.exit(1)
+    chunk = s.recv(65536)
+    if not chunk:
+        print("EOF at message", done); sys.exit(1)
+    got += chunk
+    while done < n and len(got) >= len(msgs[done]):
+        m = msgs[done]
+        if got[:len(m)] != m:
+            bad += 1
+        got = got[len(m):]
+        done += 1
+if got:
+    bad += 1
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(5)
 u.sendto(b"udp-probe", (ip, 7)); data, _ = u.recvfrom(100)
-print("ECHO-RESULT n=%d bad=%d udp=%s" % (n, bad, data == b"udp-probe"))
+print("ECHO-RESULT n=%d bad=%d udp=%s" % (done, bad, data == b"udp-probe"))
 """
 
 
