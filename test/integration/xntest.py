@@ -383,17 +383,25 @@ def t_net_httpd_curl_wrk():
 
 
 def t_net_iperf3():
+    """The real iperf3 client against apps/iperf, both directions; the
+    reverse direction (the guest sends) three times, since a stall there
+    showed up only in some runs."""
+    import json
     with guest("iperf", "iperf: listening", "ip=10.0.0.62/24 gw=10.0.0.1"):
-        for flags, what in (("", "dom0 -> guest"), ("-R", "guest -> dom0")):
-            _, o, _ = dom0(f"iperf3 -c 10.0.0.62 -t 5 {flags} -J",
-                           timeout=120)
-            import json
+        for flags, what in (("", "dom0 -> guest"), ("-R", "guest -> dom0"),
+                            ("-R", "guest -> dom0 (2)"),
+                            ("-R", "guest -> dom0 (3)")):
+            t0 = time.monotonic()
+            _, o, _ = dom0(f"timeout 60 iperf3 -c 10.0.0.62 -t 5 {flags} -J",
+                           timeout=120, check=False)
+            dt = time.monotonic() - t0
             try:
-                r = json.loads(o[o.index("{"):])
+                r = json.loads(o[o.index("{"):], strict=False)
                 bps = r["end"]["sum_received"]["bits_per_second"]
             except (ValueError, KeyError) as e:
                 raise TestFailure(f"iperf3 {what}: no result ({e})")
-            expect(bps > 0, f"iperf3 {what}: {bps / 1e6:.1f} Mbit/s")
+            expect(bps > 0 and dt < 45,
+                   f"iperf3 {what}: {bps / 1e6:.1f} Mbit/s in {dt:.0f} s")
 
 
 def t_net_detach_attach():
@@ -521,8 +529,8 @@ def t_blk_detach_under_load():
     disk, _ = make_disk("t-blk-d", 64)
     rc, out, _ = xenith("run", image("blkbench"), "--disk", f"dom0:{disk}",
                         "--detach", "--ready", "survive done=",
-                        "--cmdline", "mode=survive time=30 qd=16",
-                        "--timeout", "300", check=False)
+                        "--cmdline", "mode=survive time=600 qd=16",
+                        "--timeout", "900", check=False)
     name = out.strip().splitlines()[-1] if out.strip() else ""
     expect(rc == 0 and name.startswith("xn-"), "blkbench survive runs")
     log = f"/var/log/xen/console/guest-{name}.log"
@@ -533,13 +541,17 @@ def t_blk_detach_under_load():
         expect(name in lst, "the guest survives a detach under load")
         dom0(f"xl block-attach {name} 'format=raw,vdev=xvda,access=w,"
              f"target={disk}'", timeout=120)
+        # I/O resumed: a second of reads that succeeded, reported after
+        # the toolstack removed and re-created the device.
+        resumed = (r"removed by the toolstack(.|\n)*survive done=[1-9][0-9]* "
+                   r"errors=0 \(-\) connected=1")
         rc2, con, _ = dom0(
-            f"for i in $(seq 1 90); do grep -q 'final_read=' {log} && "
-            f"break; sleep 1; done; cat {log}", timeout=200)
+            f"for i in $(seq 1 180); do grep -qzE '{resumed}' {log} && "
+            f"exit 0; sleep 1; done; exit 1", check=False, timeout=300)
+        _, con, _ = dom0(f"cat {log}")
         expect(re.search(r"survive done=\d+ errors=[1-9]", con),
                "in-flight requests failed with errors during the detach")
-        expect("final_read=ok" in con,
-               "I/O works again after block-attach")
+        expect(rc2 == 0, "I/O works again after block-attach")
     finally:
         dom0(f"xl destroy {name}; rm -f {disk}", check=False)
 
