@@ -12,12 +12,17 @@ import os
 import subprocess
 import time
 
-from .common import Fatal, info, step
+from .common import Fatal, ensure_packages, info, step
 from . import build
+
+# What the integration tests themselves run on the host (curl through
+# --forward, pgrep to check that no QEMU is left behind).
+TEST_HOST_PACKAGES = ["curl", "procps"]
 
 
 def cmd(argv):
     t0 = time.monotonic()
+    ensure_packages(TEST_HOST_PACKAGES, why="integration tests")
     bdir = build.configure_and_build()
     args = ["ctest", "--test-dir", bdir, "--output-on-failure",
             "--no-tests=error", "--timeout", "1800"] + list(argv)
