@@ -167,6 +167,19 @@ int evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
     return 0;
 }
 
+int evtchn_open_unbound(domid_t remote, evtchn_handler_t handler, void *arg,
+                        evtchn_port_t *port)
+{
+    int rc = evtchn_alloc_unbound(remote, port);
+
+    if (rc < 0)
+        return rc;
+    rc = evtchn_bind(*port, handler, arg);
+    if (rc < 0)
+        evtchn_close(*port);
+    return rc;
+}
+
 int evtchn_send(evtchn_port_t port)
 {
     struct evtchn_send op = { .port = port };

@@ -58,6 +58,14 @@ int evtchn_bind_virq(uint32_t virq, evtchn_port_t *port);
 /* Open a port that domain remote may connect to (for a frontend ring). */
 int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port);
 
+/*
+ * A frontend's event channel in one step: evtchn_alloc_unbound() for
+ * domain remote, then evtchn_bind(handler, arg); if binding fails the
+ * port is closed again. Undo with evtchn_close().
+ */
+int evtchn_open_unbound(domid_t remote, evtchn_handler_t handler, void *arg,
+                        evtchn_port_t *port);
+
 /* Connect to remote_port of domain remote; *local receives our end. */
 int evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
                             evtchn_port_t *local);

@@ -61,23 +61,14 @@ static void g_event(evtchn_port_t port, void *arg)
 static int g_evtchn_open(void *arg, domid_t remote, struct netfront_queue *q,
                          evtchn_port_t *port)
 {
-    int rc;
-
     (void)arg;
-    rc = evtchn_alloc_unbound(remote, port);
-    if (rc < 0)
-        return rc;
-    rc = evtchn_bind(*port, g_event, q);
-    if (rc < 0)
-        evtchn_close(*port);
-    return rc;
+    return evtchn_open_unbound(remote, g_event, q, port);
 }
 
 static void g_evtchn_close(void *arg, evtchn_port_t port)
 {
     (void)arg;
-    evtchn_unbind(port);
-    evtchn_close(port);
+    evtchn_close(port); /* unbinds the handler too */
 }
 
 static void g_notify(void *arg, evtchn_port_t port)

@@ -262,6 +262,27 @@ static void channel_ops_use_the_hypervisor(void **state)
     assert_int_equal(evtchn_bind_virq(VIRQ_TIMER, NULL), -EINVAL);
 }
 
+static void open_unbound_binds_or_closes(void **state)
+{
+    evtchn_port_t p = 0;
+
+    (void)state;
+    fake_hc.next_port = 12;
+    assert_int_equal(evtchn_open_unbound(0, record, NULL, &p), 0);
+    assert_int_equal(p, 12);
+    assert_int_equal(fake_hc.evtchn_cmds[0], EVTCHNOP_alloc_unbound);
+    /* the handler is bound: binding the port again is refused */
+    assert_int_equal(evtchn_bind(12, record, NULL), -EBUSY);
+    /* a port Xen hands out that is already bound: closed again */
+    fake_hc.next_port = 12;
+    assert_int_equal(evtchn_open_unbound(0, record, NULL, &p), -EBUSY);
+    assert_int_equal(fake_hc.last_close, 12);
+    /* the hypervisor refusing: nothing to undo */
+    fake_hc.evtchn_rc = -ENOSPC;
+    assert_int_equal(evtchn_open_unbound(0, record, NULL, &p), -ENOSPC);
+    fake_hc.evtchn_rc = 0;
+}
+
 static void hypervisor_errors_and_bad_ports(void **state)
 {
     evtchn_port_t p = 77;
@@ -283,6 +304,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(init_masks_everything),
         T(bind_validates),
+        T(open_unbound_binds_or_closes),
         T(dispatch_across_selector_words),
         T(masked_port_is_not_dispatched),
         T(unmask_recovers_edge_lost_while_masked),
