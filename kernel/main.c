@@ -31,7 +31,7 @@
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
-#include "lib/args.h"
+#include "kernel/args.h"
 #include "xen/console.h"
 #include "xen/evtchn.h"
 #include "xen/hypercall.h"

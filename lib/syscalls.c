@@ -11,7 +11,7 @@
  * docs/internals.md. Everything a unikernel does
  * not have (files, processes, signals) fails with -1 and a meaningful
  * errno, never a silent success. Descriptors above the console that
- * another module registered in lib/fdtab (lwIP sockets) are forwarded
+ * another module registered in kernel/fdtab (lwIP sockets) are forwarded
  * to it, so read()/write()/close() work on sockets.
  * Reference: newlib/libc/include/reent.h (the syscall list), POSIX.
  */
@@ -32,7 +32,7 @@
 #include "kernel/kfmt.h"
 #include "kernel/mm.h"
 #include "kernel/sched.h"
-#include "lib/fdtab.h"
+#include "kernel/fdtab.h"
 #include "xen/console.h"
 #include "xen/hypercall.h"
 #include "xen/time.h"
@@ -203,7 +203,7 @@ int fcntl(int fd, int cmd, ...)
 
 /* ---- no filesystem ---- */
 
-/* Paths another module registered in lib/fdtab (/dev/xvd*); no files. */
+/* Paths another module registered in kernel/fdtab (/dev/xvd*); no files. */
 int open(const char *path, int flags, ...)
 {
     fdtab_open_fn open_fn = fdtab_lookup_path(path);

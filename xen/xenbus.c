@@ -224,6 +224,47 @@ int xenbus_backend_feature(struct xs_conn *c, const struct xenbus_dev *dev,
     return v != 0;
 }
 
+int xenbus_write_uint(struct xs_conn *c, xs_tx_t tx, const char *dir,
+                      const char *key, unsigned long v)
+{
+    char path[XENBUS_PATH_MAX + 48];
+    char val[24];
+    int rc = xenbus_path(path, sizeof(path), dir, key);
+
+    if (rc < 0)
+        return rc;
+    snprintf(val, sizeof(val), "%lu", v);
+    return xs_write(c, tx, path, val);
+}
+
+int xenbus_rm_opt(struct xs_conn *c, xs_tx_t tx, const char *dir,
+                  const char *key)
+{
+    char path[XENBUS_PATH_MAX + 48];
+    int rc = xenbus_path(path, sizeof(path), dir, key);
+
+    if (rc < 0)
+        return rc;
+    rc = xs_rm(c, tx, path);
+    return rc == -ENOENT ? 0 : rc;
+}
+
+int xenbus_read_uint(struct xs_conn *c, xs_tx_t tx, const char *dir,
+                     const char *key, unsigned long *out)
+{
+    char path[XENBUS_PATH_MAX + 48];
+    int rc = xenbus_path(path, sizeof(path), dir, key);
+
+    if (rc < 0)
+        return rc;
+    rc = xs_read_uint(c, tx, path, out);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc == -EINVAL || rc == -ERANGE)
+        return -EINVAL;
+    return rc < 0 ? rc : 1;
+}
+
 int xenbus_wait_backend_state(struct xs_conn *c, const struct xenbus_dev *dev,
                               unsigned int mask, uint64_t timeout_ns,
                               XenbusState *out)

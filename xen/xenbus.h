@@ -123,6 +123,19 @@ int xenbus_wait_backend_state(struct xs_conn *c, const struct xenbus_dev *dev,
                               unsigned int mask, uint64_t timeout_ns,
                               XenbusState *out);
 
+/*
+ * Key helpers shared by every frontend. <dir>/<key> = v in decimal;
+ * remove <dir>/<key>, a missing node being fine; read <dir>/<key> as an
+ * unsigned number: 1 present, 0 missing, -EINVAL malformed (not a
+ * number, overflow, embedded garbage), other -errno.
+ */
+int xenbus_write_uint(struct xs_conn *c, xs_tx_t tx, const char *dir,
+                      const char *key, unsigned long v);
+int xenbus_rm_opt(struct xs_conn *c, xs_tx_t tx, const char *dir,
+                  const char *key);
+int xenbus_read_uint(struct xs_conn *c, xs_tx_t tx, const char *dir,
+                     const char *key, unsigned long *out);
+
 #define XENBUS_MASK(s) (1u << (s))
 
 /*

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * drivers/blkfront/blkfront.c - Xen PV block frontend: rings, requests
- * and completions.
+ * drivers/blkfront/blkfront.c - Xen PV block frontend: rings, the page
+ * pool and submitting requests (completions: blkfront_rsp.c).
  *
  * Each queue owns a ring of 2^ring_order contiguous pages (32 requests
  * per page) and a shadow table indexed by the request id echoed in every
@@ -36,35 +36,25 @@
 
 /* ---- diagnostics ---- */
 
-static void vlog(struct blkfront *bf, const char *fmt, va_list ap)
-{
-    vsnprintf(bf->last_error, sizeof(bf->last_error), fmt, ap);
-    if (bf->ops.log)
-        bf->ops.log(bf->ops.arg, bf->last_error);
-}
-
 void blkfront_log(struct blkfront *bf, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    vlog(bf, fmt, ap);
+    xenbus_front_vlog(&bf->fe, fmt, ap);
     va_end(ap);
 }
 
 int blkfront_fail(struct blkfront *bf, const char *fmt, ...)
 {
     va_list ap;
+    int rc;
 
-    if (bf->broken)
-        return -EIO; /* logged once */
-    bf->broken = true;
+    /* Logged once; the class's set_active(false) fails what is pending. */
     va_start(ap, fmt);
-    vlog(bf, fmt, ap);
+    rc = xenbus_front_vfail(&bf->fe, fmt, ap);
     va_end(ap);
-    blkfront_set_ready(bf, false);
-    blkfront_fail_pending(bf, -EIO);
-    return -EIO;
+    return rc;
 }
 
 /* ---- blkdev glue ---- */
@@ -86,14 +76,14 @@ static int bd_wait(struct xn_blkdev *dev, uint64_t timeout_ns)
     for (unsigned int i = 0; i < bf->nr_queues; i++)
         if (bf->q[i].pending)
             return 0; /* an event is already waiting to be polled */
-    return bf->ops.wait(bf->ops.arg, timeout_ns);
+    return bf->env.wait(bf->env.arg, timeout_ns);
 }
 
 static void bd_abort(struct xn_blkdev *dev, const char *why)
 {
     struct blkfront *bf = (struct blkfront *)dev;
 
-    blkfront_fail(bf, "blkfront: %s: %s", bf->xb.nodename, why);
+    blkfront_fail(bf, "blkfront: %s: %s", bf->fe.xb.nodename, why);
 }
 
 static const struct xn_blkdev_ops blkfront_blkdev_ops = {
@@ -103,15 +93,15 @@ static const struct xn_blkdev_ops blkfront_blkdev_ops = {
     .abort = bd_abort,
 };
 
-int blkfront_init(struct blkfront *bf, const struct blkfront_ops *ops,
+int blkfront_init(struct blkfront *bf, const struct xenbus_front_env *env,
                   const struct blkfront_config *cfg)
 {
-    if (!bf || !ops || !ops->alloc_pages || !ops->free_pages ||
-        !ops->virt_to_frame || !ops->evtchn_open || !ops->evtchn_close ||
-        !ops->notify || !ops->wait)
+    if (!bf || !xenbus_front_env_valid(env) || !env->wait)
         return -EINVAL;
     memset(bf, 0, sizeof(*bf));
-    bf->ops = *ops;
+    bf->env = *env;
+    bf->fe.cls = &blkfront_class;
+    bf->fe.env = &bf->env;
     if (cfg)
         bf->cfg = *cfg;
     if (bf->cfg.max_queues == 0 || bf->cfg.max_queues > BLKFRONT_MAX_QUEUES)
@@ -123,6 +113,7 @@ int blkfront_init(struct blkfront *bf, const struct blkfront_ops *ops,
         bf->cfg.max_segs = BLKFRONT_MAX_SEGS;
     if (bf->cfg.timeout_ns == 0)
         bf->cfg.timeout_ns = BLKFRONT_DEFAULT_TIMEOUT_NS;
+    bf->fe.timeout_ns = bf->cfg.timeout_ns;
     bf->nr_queues = 1;
     bf->dev.ops = &blkfront_blkdev_ops;
     snprintf(bf->dev.name, sizeof(bf->dev.name), "vbd");
@@ -134,7 +125,7 @@ void blkfront_set_ready(struct blkfront *bf, bool ready)
     struct xn_blkdev_info *in = &bf->dev.info;
     uint32_t align = bf->phys_sector_size;
 
-    bf->connected = ready;
+    bf->fe.active = ready;
     bf->dev.ready = ready;
     if (!ready)
         return;
@@ -175,14 +166,14 @@ static int page_get(struct blkfront *bf, bool readonly,
     if (bf->pool_n)
         g = bf->pool[--bf->pool_n];
     if (!g.va) {
-        g.va = bf->ops.alloc_pages(bf->ops.arg, 0);
+        g.va = bf->env.alloc_pages(bf->env.arg, 0);
         if (!g.va)
             return -ENOMEM;
         bf->pages_live++;
     }
     if (!g.gref) {
-        rc = gnttab_grant_access(bf->xb.backend_id,
-                                 bf->ops.virt_to_frame(bf->ops.arg, g.va),
+        rc = gnttab_grant_access(bf->fe.xb.backend_id,
+                                 bf->env.virt_to_frame(bf->env.arg, g.va),
                                  bf->feat_persistent ? false : readonly);
         if (rc < 0) {
             bf->pool[bf->pool_n++] = g; /* we just took it from there */
@@ -208,7 +199,7 @@ static int page_unshare(struct blkfront *bf, struct blkfront_gpage *g,
             blkfront_log(bf,
                          "blkfront: %s: backend still maps a page, "
                          "leaking it",
-                         bf->xb.nodename);
+                         bf->fe.xb.nodename);
         bf->leaked = true;
         g->va = NULL;
         g->gref = 0;
@@ -227,7 +218,7 @@ static void page_put(struct blkfront *bf, struct blkfront_gpage *g)
     if (bf->pool_n < BLKFRONT_POOL_MAX) {
         bf->pool[bf->pool_n++] = *g;
     } else if (page_unshare(bf, g, false) == 0) {
-        bf->ops.free_pages(bf->ops.arg, g->va, 0);
+        bf->env.free_pages(bf->env.arg, g->va, 0);
         bf->pages_live--;
     }
     g->va = NULL;
@@ -240,15 +231,15 @@ static void pool_drain(struct blkfront *bf)
         struct blkfront_gpage g = bf->pool[--bf->pool_n];
 
         if (page_unshare(bf, &g, false) == 0) {
-            bf->ops.free_pages(bf->ops.arg, g.va, 0);
+            bf->env.free_pages(bf->env.arg, g.va, 0);
             bf->pages_live--;
         }
     }
 }
 
 /* Unshare and pool every page of a shadow. -EBUSY if one stayed mapped. */
-static int shadow_release(struct blkfront *bf, struct blkfront_shadow *sh,
-                          bool keep_persistent)
+int blkfront_shadow_release(struct blkfront *bf, struct blkfront_shadow *sh,
+                            bool keep_persistent)
 {
     int rc = 0;
 
@@ -261,7 +252,7 @@ static int shadow_release(struct blkfront *bf, struct blkfront_shadow *sh,
     return rc;
 }
 
-static void shadow_pool(struct blkfront *bf, struct blkfront_shadow *sh)
+void blkfront_shadow_pool(struct blkfront *bf, struct blkfront_shadow *sh)
 {
     for (unsigned int i = 0; i < sh->nr_pages; i++)
         page_put(bf, &sh->page[i]);
@@ -278,15 +269,15 @@ static void queue_teardown(struct blkfront *bf, struct blkfront_queue *q)
     bool ring_busy = false;
 
     if (q->evtchn_open)
-        bf->ops.evtchn_close(bf->ops.arg, q->evtchn);
+        bf->env.evtchn_close(bf->env.arg, q->evtchn);
     if (q->shadow) {
         for (unsigned int i = 0; i < bf->ring_size; i++) {
             struct blkfront_shadow *sh = &q->shadow[i];
 
             if (!sh->inflight)
                 continue;
-            shadow_release(bf, sh, true);
-            shadow_pool(bf, sh);
+            blkfront_shadow_release(bf, sh, true);
+            blkfront_shadow_pool(bf, sh);
         }
     }
     free(q->shadow);
@@ -304,10 +295,10 @@ static void queue_teardown(struct blkfront *bf, struct blkfront_queue *q)
             blkfront_log(bf,
                          "blkfront: %s: backend still maps the ring, "
                          "leaking it",
-                         bf->xb.nodename);
+                         bf->fe.xb.nodename);
             bf->leaked = true;
         } else {
-            bf->ops.free_pages(bf->ops.arg, q->sring, bf->ring_order);
+            bf->env.free_pages(bf->env.arg, q->sring, bf->ring_order);
         }
     }
     memset(q, 0, sizeof(*q));
@@ -324,13 +315,13 @@ static int queue_setup(struct blkfront *bf, struct blkfront_queue *q,
     q->index = index;
     q->shadow = calloc(bf->ring_size, sizeof(*q->shadow));
     q->free_ids = calloc(bf->ring_size, sizeof(*q->free_ids));
-    q->sring = bf->ops.alloc_pages(bf->ops.arg, bf->ring_order);
+    q->sring = bf->env.alloc_pages(bf->env.arg, bf->ring_order);
     if (!q->shadow || !q->free_ids || !q->sring)
         return -ENOMEM;
     for (unsigned int i = 0; i < npages; i++) {
         rc = gnttab_grant_access(
             backend,
-            bf->ops.virt_to_frame(bf->ops.arg, (char *)q->sring + i * PAGE),
+            bf->env.virt_to_frame(bf->env.arg, (char *)q->sring + i * PAGE),
             false);
         if (rc < 0)
             return rc;
@@ -341,7 +332,8 @@ static int queue_setup(struct blkfront *bf, struct blkfront_queue *q,
     for (unsigned int i = 0; i < bf->ring_size; i++)
         q->free_ids[i] = (uint16_t)(bf->ring_size - 1 - i); /* low first */
     q->nr_free = bf->ring_size;
-    rc = bf->ops.evtchn_open(bf->ops.arg, backend, q, &q->evtchn);
+    rc = bf->env.evtchn_open(bf->env.arg, backend, blkfront_queue_event, q,
+                             &q->evtchn);
     if (rc < 0)
         return rc;
     q->evtchn_open = true;
@@ -352,7 +344,7 @@ int blkfront_rings_setup(struct blkfront *bf, domid_t backend)
 {
     int rc;
 
-    if (bf->rings_ready)
+    if (bf->fe.rings)
         return -EBUSY;
     if (bf->nr_queues == 0 || bf->nr_queues > BLKFRONT_MAX_QUEUES ||
         bf->ring_order > BLKFRONT_MAX_RING_ORDER)
@@ -362,13 +354,13 @@ int blkfront_rings_setup(struct blkfront *bf, domid_t backend)
         rc = queue_setup(bf, &bf->q[i], i, backend);
         if (rc < 0) {
             blkfront_log(bf, "blkfront: %s: queue %u setup failed (%d)",
-                         bf->xb.nodename, i, rc);
+                         bf->fe.xb.nodename, i, rc);
             for (unsigned int j = 0; j <= i; j++)
                 queue_teardown(bf, &bf->q[j]);
             return rc;
         }
     }
-    bf->rings_ready = true;
+    bf->fe.rings = true;
     return 0;
 }
 
@@ -402,11 +394,12 @@ void blkfront_rings_teardown(struct blkfront *bf)
         if (bf->q[i].bf)
             queue_teardown(bf, &bf->q[i]);
     pool_drain(bf);
-    bf->rings_ready = false;
+    bf->fe.rings = false;
 }
 
-void blkfront_queue_event(struct blkfront_queue *q)
+void blkfront_queue_event(void *ctx)
 {
+    struct blkfront_queue *q = ctx;
     struct blkfront *bf = q->bf;
 
     q->pending = true;
@@ -513,8 +506,8 @@ static int build_rw(struct blkfront *bf, struct blkfront_shadow *sh,
     return 0;
 
 undo:
-    shadow_release(bf, sh, true);
-    shadow_pool(bf, sh);
+    blkfront_shadow_release(bf, sh, true);
+    blkfront_shadow_pool(bf, sh);
     return rc;
 }
 
@@ -561,9 +554,9 @@ int blkfront_submit(struct blkfront *bf, struct xn_blkreq *req)
     uint16_t id;
     int rc, notify;
 
-    if (bf->broken)
+    if (bf->fe.broken)
         return -EIO;
-    if (!bf->connected)
+    if (!bf->fe.active)
         return -ENODEV;
     if (!req)
         return -EINVAL;
@@ -599,13 +592,13 @@ int blkfront_submit(struct blkfront *bf, struct xn_blkreq *req)
             ind->nr_segments = (uint16_t)sh->nr_pages;
             ind->id = id;
             ind->sector_number = req->sector;
-            ind->handle = (blkif_vdev_t)bf->xb.id;
+            ind->handle = (blkif_vdev_t)bf->fe.xb.id;
             sh->op = BLKIF_OP_INDIRECT;
             bf->stats.indirect++;
         } else {
             rr->operation = op;
             rr->nr_segments = (uint8_t)sh->nr_pages;
-            rr->handle = (blkif_vdev_t)bf->xb.id;
+            rr->handle = (blkif_vdev_t)bf->fe.xb.id;
             rr->id = id;
             rr->sector_number = req->sector;
             sh->op = op;
@@ -620,7 +613,7 @@ int blkfront_submit(struct blkfront *bf, struct xn_blkreq *req)
         sh->nr_pages = sh->nr_ind = 0;
         rr->operation = sh->op;
         rr->nr_segments = 0;
-        rr->handle = (blkif_vdev_t)bf->xb.id;
+        rr->handle = (blkif_vdev_t)bf->fe.xb.id;
         rr->id = id;
         break;
     case XN_BLK_DISCARD: {
@@ -630,7 +623,7 @@ int blkfront_submit(struct blkfront *bf, struct xn_blkreq *req)
         sh->nr_pages = sh->nr_ind = 0;
         d->operation = BLKIF_OP_DISCARD;
         d->flag = (req->flags & XN_BLKREQ_SECURE) ? BLKIF_DISCARD_SECURE : 0;
-        d->handle = (blkif_vdev_t)bf->xb.id;
+        d->handle = (blkif_vdev_t)bf->fe.xb.id;
         d->id = id;
         d->sector_number = req->sector;
         d->nr_sectors = req->len / XN_BLK_SECTOR;
@@ -646,168 +639,9 @@ int blkfront_submit(struct blkfront *bf, struct xn_blkreq *req)
     q->ring.req_prod_pvt++;
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->ring, notify);
     if (notify) {
-        bf->ops.notify(bf->ops.arg, q->evtchn);
+        bf->env.notify(bf->env.arg, q->evtchn);
         bf->stats.notifies++;
     }
     return 0;
 }
 
-/* ---- completions ---- */
-
-/*
- * The backend may only answer requests we made: rsp_prod must not run
- * past req_prod_pvt (the stricter form of RING_RESPONSE_PROD_OVERFLOW).
- */
-#define RSP_PROD_BAD(r, prod)                                                  \
-    (RING_RESPONSE_PROD_OVERFLOW(r, prod) ||                                   \
-     (RING_IDX)((prod) - (r)->rsp_cons) >                                      \
-         (RING_IDX)((r)->req_prod_pvt - (r)->rsp_cons))
-
-/* io/blkif.h allows EOPNOTSUPP for optional operations: stop using it. */
-static int feature_refused(struct blkfront *bf, uint8_t op)
-{
-    switch (op) {
-    case BLKIF_OP_FLUSH_DISKCACHE:
-        bf->feat_flush = false;
-        break;
-    case BLKIF_OP_WRITE_BARRIER:
-        bf->feat_barrier = false;
-        break;
-    case BLKIF_OP_DISCARD:
-        bf->feat_discard = false;
-        break;
-    default:
-        return -EIO; /* READ/WRITE are not optional */
-    }
-    blkfront_log(bf,
-                 "blkfront: %s: backend refused operation %u, "
-                 "disabling it",
-                 bf->xb.nodename, op);
-    blkfront_set_ready(bf, true); /* refresh info.flags */
-    return -EOPNOTSUPP;
-}
-
-/* Finish shadow id of q with a validated status. 0 or -EIO (broken). */
-static int complete(struct blkfront_queue *q, uint16_t id, int16_t status)
-{
-    struct blkfront *bf = q->bf;
-    struct blkfront_shadow *sh = &q->shadow[id];
-    struct xn_blkreq *req = sh->req;
-    int st = status == BLKIF_RSP_OKAY    ? 0
-             : status == BLKIF_RSP_ERROR ? -EIO
-                                         : feature_refused(bf, sh->op);
-    bool mapped = shadow_release(bf, sh, true) < 0;
-
-    if (mapped)
-        st = -EIO; /* its data can no longer be trusted */
-    if (st == 0 && req && sh->data_op == BLKIF_OP_READ)
-        for (unsigned int i = 0; i < sh->nr_pages; i++) {
-            size_t off = (size_t)i * PAGE;
-            size_t n = req->len - off < PAGE ? req->len - off : PAGE;
-
-            memcpy((char *)req->buf + off, sh->page[i].va, n);
-        }
-    shadow_pool(bf, sh);
-    sh->inflight = false;
-    sh->req = NULL;
-    q->free_ids[q->nr_free++] = id;
-    if (req) {
-        if (st < 0)
-            bf->stats.errors++;
-        else if (sh->data_op == BLKIF_OP_READ)
-            bf->stats.reads++, bf->stats.rd_bytes += req->len;
-        else if (sh->data_op == BLKIF_OP_WRITE)
-            bf->stats.writes++, bf->stats.wr_bytes += req->len;
-        else if (sh->op == BLKIF_OP_DISCARD)
-            bf->stats.discards++;
-        else
-            bf->stats.flushes++;
-        req->status = st;
-        if (req->done)
-            req->done(req, req->arg);
-    }
-    if (mapped)
-        return blkfront_fail(bf,
-                             "blkfront: %s: backend kept a grant of "
-                             "completed request %u",
-                             bf->xb.nodename, id);
-    return 0;
-}
-
-int blkfront_queue_poll(struct blkfront_queue *q)
-{
-    struct blkfront *bf = q->bf;
-    int done = 0, more;
-
-    if (!bf || bf->broken)
-        return -EIO;
-    if (!bf->rings_ready || !bf->connected)
-        return 0;
-    q->pending = false;
-    do {
-        /* One load: the backend may move it while we look. */
-        RING_IDX prod =
-            __atomic_load_n(&q->ring.sring->rsp_prod, __ATOMIC_RELAXED);
-        RING_IDX cons;
-
-        xen_rmb(); /* read responses only after seeing rsp_prod */
-        if (RSP_PROD_BAD(&q->ring, prod))
-            return blkfront_fail(bf,
-                                 "blkfront: %s: rsp_prod %u beyond requests "
-                                 "(cons %u, req %u)",
-                                 bf->xb.nodename, prod, q->ring.rsp_cons,
-                                 q->ring.req_prod_pvt);
-        for (cons = q->ring.rsp_cons; cons != prod; cons++) {
-            blkif_response_t rsp;
-            struct blkfront_shadow *sh;
-            int rc;
-
-            RING_COPY_RESPONSE(&q->ring, cons, &rsp);
-            if (rsp.id >= bf->ring_size || !q->shadow[rsp.id].inflight)
-                return blkfront_fail(bf,
-                                     "blkfront: %s: response id %llu not "
-                                     "in flight",
-                                     bf->xb.nodename,
-                                     (unsigned long long)rsp.id);
-            sh = &q->shadow[rsp.id];
-            /* blkback answers an indirect request with its inner op. */
-            if (rsp.operation != sh->op && rsp.operation != sh->data_op)
-                return blkfront_fail(bf,
-                                     "blkfront: %s: response op %u for "
-                                     "request %llu of op %u",
-                                     bf->xb.nodename, rsp.operation,
-                                     (unsigned long long)rsp.id, sh->op);
-            if (rsp.status != BLKIF_RSP_OKAY && rsp.status != BLKIF_RSP_ERROR &&
-                rsp.status != BLKIF_RSP_EOPNOTSUPP)
-                return blkfront_fail(bf, "blkfront: %s: response status %d",
-                                     bf->xb.nodename, rsp.status);
-            /* Consumed before the callback, which may submit or fail. */
-            q->ring.rsp_cons = cons + 1;
-            rc = complete(q, (uint16_t)rsp.id, rsp.status);
-            done++;
-            if (rc < 0 || bf->broken)
-                return -EIO;
-            if (!bf->connected)
-                return done; /* the callback tore the device down */
-        }
-        /* Sets rsp_event so the backend notifies the next completion. */
-        RING_FINAL_CHECK_FOR_RESPONSES(&q->ring, more);
-    } while (more);
-    return done;
-}
-
-int blkfront_poll(struct blkfront *bf)
-{
-    int total = 0;
-
-    if (bf->broken)
-        return -EIO;
-    for (unsigned int i = 0; i < bf->nr_queues && bf->connected; i++) {
-        int rc = blkfront_queue_poll(&bf->q[i]);
-
-        if (rc < 0)
-            return rc;
-        total += rc;
-    }
-    return total;
-}

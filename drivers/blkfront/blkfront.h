@@ -6,8 +6,10 @@
  *
  * Design choice: as in netfront, everything the driver needs from the
  * kernel (pages, page-to-frame translation, event channels, a blocking
- * wait) comes through an ops table given to blkfront_init(), so the
- * whole driver runs on the host with the test playing blkback over plain
+ * wait) comes through the frontend environment (struct xenbus_front_env)
+ * given to blkfront_init(), and the xenbus lifecycle is the shared one
+ * (xen/xenbus_front.h: blkfront is a class of hooks), so the whole
+ * driver runs on the host with the test playing blkback over plain
  * memory. Data always travels through driver-owned 4 KiB pages (copy
  * semantics, see xenith/blkdev.h): a request's data starts at offset 0
  * of its first page, so every segment is first_sect = 0 and last_sect =
@@ -45,6 +47,7 @@
 #include <xen/io/xenbus.h>
 
 #include "xen/xenbus.h"
+#include "xen/xenbus_front.h"
 #include "xen/xenstore.h"
 #include "xenith/blkdev.h"
 
@@ -76,25 +79,6 @@ _Static_assert(BLKFRONT_MAX_INDIRECT_PAGES <=
                "indirect pages fit one request");
 
 struct blkfront_queue;
-
-/* What the driver needs from the kernel (guest) or the test (host). */
-struct blkfront_ops {
-    /* 2^order zeroed, physically contiguous, page-aligned pages, or NULL. */
-    void *(*alloc_pages)(void *arg, unsigned int order);
-    void (*free_pages)(void *arg, void *pages, unsigned int order);
-    /* The frame number (MFN on PV) to put into a grant for va's page. */
-    unsigned long (*virt_to_frame)(void *arg, const void *va);
-    /* Open an unbound port for remote, events to blkfront_queue_event(q). */
-    int (*evtchn_open)(void *arg, domid_t remote, struct blkfront_queue *q,
-                       evtchn_port_t *port);
-    void (*evtchn_close)(void *arg, evtchn_port_t port);
-    void (*notify)(void *arg, evtchn_port_t port);
-    /* Block until an event on any of our ports or timeout: 0/-ETIMEDOUT. */
-    int (*wait)(void *arg, uint64_t timeout_ns);
-    /* Optional: one diagnostic line (no newline). */
-    void (*log)(void *arg, const char *msg);
-    void *arg;
-};
 
 /* What the frontend asks for; fields at 0 take the defaults. */
 struct blkfront_config {
@@ -144,15 +128,10 @@ struct blkfront_queue {
 };
 
 struct blkfront {
-    struct xn_blkdev dev; /* first: the blkdev ops cast back to us */
-    struct blkfront_ops ops;
+    struct xn_blkdev dev;   /* first: the blkdev ops cast back to us */
+    struct xenbus_front fe; /* xenbus lifecycle (state, broken, rings) */
+    struct xenbus_front_env env;
     struct blkfront_config cfg;
-
-    /* xenbus */
-    struct xs_conn *xs;
-    struct xenbus_dev xb;
-    XenbusState state;      /* ours as last written */
-    XenbusState back_state; /* the backend's as last read */
 
     /* transport, negotiated at CONNECT (backend InitWait) */
     unsigned int ring_order, ring_size, nr_queues;
@@ -173,19 +152,23 @@ struct blkfront {
     unsigned int pool_n;
     unsigned long pages_live; /* pages allocated and not freed */
 
-    bool rings_ready; /* rings set up and granted */
-    bool connected;   /* requests accepted */
-    bool broken;      /* the backend violated the protocol */
-    bool leaked;      /* pages kept because the backend still maps them */
+    bool leaked; /* pages kept because the backend still maps them */
     struct blkfront_stats stats;
-    char last_error[160];
 };
+
+/* The device class blkfront implements (xen/xenbus_front.h). */
+extern const struct xenbus_front_class blkfront_class;
+
+static inline struct blkfront *blkfront_of(struct xenbus_front *f)
+{
+    return (struct blkfront *)((char *)f - offsetof(struct blkfront, fe));
+}
 
 /* ---- blkfront.c: lifecycle, rings and requests ---- */
 
 /* Initialise bf (no I/O): copy ops and cfg (NULL = defaults). -EINVAL
  * when an op is missing. */
-int blkfront_init(struct blkfront *bf, const struct blkfront_ops *ops,
+int blkfront_init(struct blkfront *bf, const struct xenbus_front_env *env,
                   const struct blkfront_config *cfg);
 
 /*
@@ -204,6 +187,12 @@ void blkfront_rings_teardown(struct blkfront *bf);
  * with the shadow until the backend answers or the rings go away. */
 void blkfront_fail_pending(struct blkfront *bf, int status);
 
+/* Unshare and pool every page of a shadow (blkfront.c's page pool):
+ * -EBUSY if one stayed mapped. Then put its pages back in the pool. */
+int blkfront_shadow_release(struct blkfront *bf, struct blkfront_shadow *sh,
+                            bool keep_persistent);
+void blkfront_shadow_pool(struct blkfront *bf, struct blkfront_shadow *sh);
+
 /* Fill bf->dev.info from the negotiated values; set dev.ready. */
 void blkfront_set_ready(struct blkfront *bf, bool ready);
 
@@ -214,8 +203,9 @@ int blkfront_queue_poll(struct blkfront_queue *q);
 /* Every queue. */
 int blkfront_poll(struct blkfront *bf);
 
-/* Event handler body (event context): mark pending, kick. */
-void blkfront_queue_event(struct blkfront_queue *q);
+/* Event handler body (event context, ctx = the queue): mark pending,
+ * kick. */
+void blkfront_queue_event(void *ctx);
 
 /* Broken: log once, fail every pending request, -EIO forever. */
 int blkfront_fail(struct blkfront *bf, const char *fmt, ...)
@@ -249,13 +239,20 @@ int blkfront_xs_read_disk(struct blkfront *bf);
  * transaction (EAGAIN retried), after removing stale keys. */
 int blkfront_xs_publish(struct blkfront *bf);
 
-/* One step of the xenbus state machine (see xenbus_front_action()). */
-int blkfront_xs_step(struct blkfront *bf, enum xenbus_action *act);
+/* The shared lifecycle on bf (xen/xenbus_front.h). */
+static inline int blkfront_xs_step(struct blkfront *bf, enum xenbus_action *a)
+{
+    return xenbus_front_step(&bf->fe, a);
+}
 
-/* Step until Connected, bounded waits on <backend>/state. */
-int blkfront_xs_connect(struct blkfront *bf);
+static inline int blkfront_xs_connect(struct blkfront *bf)
+{
+    return xenbus_front_connect(&bf->fe);
+}
 
-/* Orderly close (xenbus_close) and release of the rings. */
-int blkfront_xs_disconnect(struct blkfront *bf);
+static inline int blkfront_xs_disconnect(struct blkfront *bf)
+{
+    return xenbus_front_disconnect(&bf->fe);
+}
 
 #endif /* BLKFRONT_BLKFRONT_H */

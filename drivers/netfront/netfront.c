@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * drivers/netfront/netfront.c - Xen PV network frontend: shared rings,
- * buffers and the data path.
+ * buffers, transmit (receive is netfront_rx.c).
  *
  * Each queue has a TX and an RX one-page ring (256 slots each). Design
  * choice: persistent, pre-granted buffers. TX request id N always uses
@@ -28,48 +28,38 @@
 #include "drivers/netfront/netfront.h"
 #include "xen/gnttab.h"
 
-#define RX_MASK ((RING_IDX)NETFRONT_RX_RING_SIZE - 1)
 #define PAGE    NETFRONT_PAGE_SIZE
 /* One VLAN tag on top of the Ethernet header. */
 #define VLAN_HLEN 4
 
 /* ---- diagnostics ---- */
 
-static void vlog(struct netfront *nf, const char *fmt, va_list ap)
-{
-    vsnprintf(nf->last_error, sizeof(nf->last_error), fmt, ap);
-    if (nf->ops.log)
-        nf->ops.log(nf->ops.arg, nf->last_error);
-}
-
 void netfront_log(struct netfront *nf, const char *fmt, ...)
 {
     va_list ap;
 
     va_start(ap, fmt);
-    vlog(nf, fmt, ap);
+    xenbus_front_vlog(&nf->fe, fmt, ap);
     va_end(ap);
 }
 
 int netfront_fail(struct netfront *nf, const char *fmt, ...)
 {
     va_list ap;
+    int rc;
 
-    if (nf->broken)
-        return -EIO; /* logged once: a flood of errors helps nobody */
-    nf->broken = true;
+    /* Logged once; the class's set_active(false) takes the link down. */
     va_start(ap, fmt);
-    vlog(nf, fmt, ap);
+    rc = xenbus_front_vfail(&nf->fe, fmt, ap);
     va_end(ap);
-    netfront_set_link(nf, false);
-    return -EIO;
+    return rc;
 }
 
 void netfront_set_link(struct netfront *nf, bool up)
 {
     bool was = nf->dev.link_up;
 
-    nf->connected = up;
+    nf->fe.active = up;
     nf->dev.link_up = up;
     if (was != up && nf->dev.cb.link)
         nf->dev.cb.link(&nf->dev, up, nf->dev.cb.arg);
@@ -115,15 +105,15 @@ static const struct xn_netdev_ops netfront_netdev_ops = {
     .poll = nd_poll,
 };
 
-int netfront_init(struct netfront *nf, const struct netfront_ops *ops,
+int netfront_init(struct netfront *nf, const struct xenbus_front_env *env,
                   const struct netfront_config *cfg)
 {
-    if (!nf || !ops || !ops->alloc_page || !ops->free_page ||
-        !ops->virt_to_frame || !ops->evtchn_open || !ops->evtchn_close ||
-        !ops->notify)
+    if (!nf || !xenbus_front_env_valid(env))
         return -EINVAL;
     memset(nf, 0, sizeof(*nf));
-    nf->ops = *ops;
+    nf->env = *env;
+    nf->fe.cls = &netfront_class;
+    nf->fe.env = &nf->env;
     if (cfg)
         nf->cfg = *cfg;
     if (nf->cfg.max_queues == 0)
@@ -132,6 +122,7 @@ int netfront_init(struct netfront *nf, const struct netfront_ops *ops,
         nf->cfg.max_queues = NETFRONT_MAX_QUEUES;
     if (nf->cfg.timeout_ns == 0)
         nf->cfg.timeout_ns = NETFRONT_DEFAULT_TIMEOUT_NS;
+    nf->fe.timeout_ns = nf->cfg.timeout_ns;
     nf->nr_queues = 1;
     nf->dev.ops = &netfront_netdev_ops;
     nf->dev.mtu = 1500;
@@ -147,13 +138,13 @@ static int grant_page(struct netfront *nf, domid_t backend, void **page,
 {
     int rc;
 
-    *page = nf->ops.alloc_page(nf->ops.arg);
+    *page = nf->env.alloc_pages(nf->env.arg, 0);
     if (!*page)
         return -ENOMEM;
-    rc = gnttab_grant_access(backend, nf->ops.virt_to_frame(nf->ops.arg, *page),
+    rc = gnttab_grant_access(backend, nf->env.virt_to_frame(nf->env.arg, *page),
                              readonly);
     if (rc < 0) {
-        nf->ops.free_page(nf->ops.arg, *page);
+        nf->env.free_pages(nf->env.arg, *page, 0);
         *page = NULL;
         return rc;
     }
@@ -174,7 +165,7 @@ static void ungrant_page(struct netfront *nf, void **page, grant_ref_t *ref)
                 netfront_log(nf,
                              "netfront: %s: backend still maps a page,"
                              " leaking it",
-                             nf->xb.nodename);
+                             nf->fe.xb.nodename);
             nf->leaked = true;
             *page = NULL;
             *ref = 0;
@@ -184,7 +175,7 @@ static void ungrant_page(struct netfront *nf, void **page, grant_ref_t *ref)
         *ref = 0;
     }
     if (*page) {
-        nf->ops.free_page(nf->ops.arg, *page);
+        nf->env.free_pages(nf->env.arg, *page, 0);
         *page = NULL;
     }
 }
@@ -192,9 +183,9 @@ static void ungrant_page(struct netfront *nf, void **page, grant_ref_t *ref)
 static void queue_teardown(struct netfront *nf, struct netfront_queue *q)
 {
     if (q->evtchn_tx_open)
-        nf->ops.evtchn_close(nf->ops.arg, q->evtchn_tx);
+        nf->env.evtchn_close(nf->env.arg, q->evtchn_tx);
     if (q->evtchn_rx_open && q->evtchn_rx != q->evtchn_tx)
-        nf->ops.evtchn_close(nf->ops.arg, q->evtchn_rx);
+        nf->env.evtchn_close(nf->env.arg, q->evtchn_rx);
     q->evtchn_tx_open = q->evtchn_rx_open = false;
     for (unsigned int i = 0; i < NETFRONT_TX_RING_SIZE; i++)
         ungrant_page(nf, &q->tx_buf[i], &q->tx_gref[i]);
@@ -238,12 +229,14 @@ static int queue_setup(struct netfront *nf, struct netfront_queue *q,
             return rc;
     }
 
-    rc = nf->ops.evtchn_open(nf->ops.arg, backend, q, &q->evtchn_tx);
+    rc = nf->env.evtchn_open(nf->env.arg, backend, netfront_queue_event, q,
+                             &q->evtchn_tx);
     if (rc < 0)
         return rc;
     q->evtchn_tx_open = true;
     if (nf->feat_split_evtchn) {
-        rc = nf->ops.evtchn_open(nf->ops.arg, backend, q, &q->evtchn_rx);
+        rc = nf->env.evtchn_open(nf->env.arg, backend, netfront_queue_event,
+                                 q, &q->evtchn_rx);
         if (rc < 0)
             return rc;
         q->evtchn_rx_open = true;
@@ -269,7 +262,7 @@ int netfront_rings_setup(struct netfront *nf, domid_t backend)
 {
     int rc = 0;
 
-    if (nf->rings_ready)
+    if (nf->fe.rings)
         return -EBUSY;
     if (nf->nr_queues == 0 || nf->nr_queues > NETFRONT_MAX_QUEUES)
         return -EINVAL;
@@ -277,13 +270,13 @@ int netfront_rings_setup(struct netfront *nf, domid_t backend)
         rc = queue_setup(nf, &nf->q[i], i, backend);
         if (rc < 0) {
             netfront_log(nf, "netfront: %s: queue %u setup failed (%d)",
-                         nf->xb.nodename, i, rc);
+                         nf->fe.xb.nodename, i, rc);
             for (unsigned int j = 0; j <= i; j++)
                 queue_teardown(nf, &nf->q[j]);
             return rc;
         }
     }
-    nf->rings_ready = true;
+    nf->fe.rings = true;
     return 0;
 }
 
@@ -292,7 +285,7 @@ void netfront_rings_teardown(struct netfront *nf)
     netfront_set_link(nf, false);
     for (unsigned int i = 0; i < NETFRONT_MAX_QUEUES; i++)
         queue_teardown(nf, &nf->q[i]);
-    nf->rings_ready = false;
+    nf->fe.rings = false;
 }
 
 /* ---- transmit ---- */
@@ -379,9 +372,9 @@ int netfront_tx(struct netfront *nf, unsigned int qi, const struct xn_pkt *pkt)
     RING_IDX i;
     int rc, notify;
 
-    if (nf->broken)
+    if (nf->fe.broken)
         return -EIO;
-    if (!nf->connected)
+    if (!nf->fe.active)
         return -ENETDOWN;
     if (qi >= nf->nr_queues || !pkt || pkt->nr_frags == 0 ||
         pkt->nr_frags > XN_PKT_MAX_FRAGS)
@@ -461,7 +454,7 @@ int netfront_tx(struct netfront *nf, unsigned int qi, const struct xn_pkt *pkt)
 
     RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->tx, notify);
     if (notify) {
-        nf->ops.notify(nf->ops.arg, q->evtchn_tx);
+        nf->env.notify(nf->env.arg, q->evtchn_tx);
         nf->stats.tx_notifies++;
     }
     nf->stats.tx_packets++;
@@ -469,23 +462,14 @@ int netfront_tx(struct netfront *nf, unsigned int qi, const struct xn_pkt *pkt)
     return 0;
 }
 
-/*
- * The backend may only answer requests we made: rsp_prod must not run
- * past req_prod_pvt (the stricter form of RING_RESPONSE_PROD_OVERFLOW).
- */
-#define RSP_PROD_BAD(r, prod)                                                  \
-    (RING_RESPONSE_PROD_OVERFLOW(r, prod) ||                                   \
-     (RING_IDX)((prod) - (r)->rsp_cons) >                                      \
-         (RING_IDX)((r)->req_prod_pvt - (r)->rsp_cons))
-
 int netfront_tx_reclaim(struct netfront_queue *q)
 {
     struct netfront *nf = q->nf;
     int more;
 
-    if (!nf || nf->broken)
+    if (!nf || nf->fe.broken)
         return -EIO;
-    if (!nf->rings_ready)
+    if (!nf->fe.rings)
         return 0;
     do {
         /* One load: the backend may move it while we look. */
@@ -494,11 +478,11 @@ int netfront_tx_reclaim(struct netfront_queue *q)
         RING_IDX cons;
 
         xen_rmb(); /* read responses only after seeing rsp_prod */
-        if (RSP_PROD_BAD(&q->tx, prod))
+        if (NETFRONT_RSP_PROD_BAD(&q->tx, prod))
             return netfront_fail(nf,
                                  "netfront: %s: tx rsp_prod %u beyond "
                                  "requests (cons %u, req %u)",
-                                 nf->xb.nodename, prod, q->tx.rsp_cons,
+                                 nf->fe.xb.nodename, prod, q->tx.rsp_cons,
                                  q->tx.req_prod_pvt);
         for (cons = q->tx.rsp_cons; cons != prod; cons++) {
             netif_tx_response_t rsp;
@@ -510,19 +494,19 @@ int netfront_tx_reclaim(struct netfront_queue *q)
                     return netfront_fail(nf,
                                          "netfront: %s: unexpected "
                                          "NULL tx response",
-                                         nf->xb.nodename);
+                                         nf->fe.xb.nodename);
                 q->tx_extra_inflight--;
                 continue;
             }
             if (rsp.status != NETIF_RSP_OKAY && rsp.status != NETIF_RSP_ERROR &&
                 rsp.status != NETIF_RSP_DROPPED)
                 return netfront_fail(nf, "netfront: %s: tx status %d",
-                                     nf->xb.nodename, rsp.status);
+                                     nf->fe.xb.nodename, rsp.status);
             if (rsp.id >= NETFRONT_TX_RING_SIZE || !q->tx_inflight[rsp.id])
                 return netfront_fail(nf,
                                      "netfront: %s: tx response id %u "
                                      "not in flight",
-                                     nf->xb.nodename, rsp.id);
+                                     nf->fe.xb.nodename, rsp.id);
             q->tx_inflight[rsp.id] = false;
             q->tx_free[q->tx_nr_free++] = rsp.id;
             if (rsp.status != NETIF_RSP_OKAY)
@@ -535,255 +519,13 @@ int netfront_tx_reclaim(struct netfront_queue *q)
     return 0;
 }
 
-/* ---- receive ---- */
-
-/* Copy the data response at idx once and check it answers our slot. */
-static int rx_take(struct netfront_queue *q, RING_IDX idx,
-                   netif_rx_response_t *rsp)
-{
-    struct netfront *nf = q->nf;
-
-    RING_COPY_RESPONSE(&q->rx, idx, rsp);
-    /* Responses come back in their request's slot, which carries id
-     * (idx & RX_MASK): anything else is a forged or duplicated id. */
-    if (rsp->id != (idx & RX_MASK) || !q->rx_inflight[rsp->id])
-        return netfront_fail(nf,
-                             "netfront: %s: rx response id %u in slot "
-                             "%u not in flight",
-                             nf->xb.nodename, rsp->id, idx & RX_MASK);
-    return 0;
-}
-
-struct rx_state {
-    struct xn_rx_pkt pkt;
-    uint16_t first_flags;
-    bool drop;
-};
-
-/*
- * Extra-info slots from *idx on (advanced past them). 1 when the chain
- * is complete, 0 when not all of it is published yet, or -EIO.
- */
-static int rx_extras(struct netfront_queue *q, RING_IDX *pidx, RING_IDX prod,
-                     struct rx_state *st)
-{
-    struct netfront *nf = q->nf;
-    netif_extra_info_t ex;
-    RING_IDX idx = *pidx;
-    unsigned int n = 0;
-
-    do {
-        if (idx == prod)
-            return 0; /* not all published yet */
-        /* The extra overlays the response; its slot's buffer was used. */
-        memcpy(&ex, RING_GET_RESPONSE(&q->rx, idx), sizeof(ex));
-        if (!q->rx_inflight[idx & RX_MASK] || ++n > NETFRONT_MAX_EXTRAS)
-            return netfront_fail(nf, "netfront: %s: bad rx extra-info chain",
-                                 nf->xb.nodename);
-        idx++;
-        switch (ex.type) {
-        case XEN_NETIF_EXTRA_TYPE_GSO:
-            if (ex.u.gso.size == 0 ||
-                (ex.u.gso.type != XEN_NETIF_GSO_TYPE_TCPV4 &&
-                 ex.u.gso.type != XEN_NETIF_GSO_TYPE_TCPV6))
-                return netfront_fail(nf,
-                                     "netfront: %s: bad rx gso type %u "
-                                     "size %u",
-                                     nf->xb.nodename, ex.u.gso.type,
-                                     ex.u.gso.size);
-            st->pkt.flags |= ex.u.gso.type == XEN_NETIF_GSO_TYPE_TCPV4
-                                 ? XN_PKT_GSO_TCPV4
-                                 : XN_PKT_GSO_TCPV6;
-            st->pkt.gso_size = ex.u.gso.size;
-            break;
-        case XEN_NETIF_EXTRA_TYPE_MCAST_ADD:
-        case XEN_NETIF_EXTRA_TYPE_MCAST_DEL:
-        case XEN_NETIF_EXTRA_TYPE_HASH:
-            break; /* valid, not used by us */
-        default:
-            return netfront_fail(nf, "netfront: %s: rx extra type %u",
-                                 nf->xb.nodename, ex.type);
-        }
-    } while (ex.flags & XEN_NETIF_EXTRA_FLAG_MORE);
-    *pidx = idx;
-    return 1;
-}
-
-/*
- * One packet starting at rsp_cons. Returns the slots it used (> 0),
- * 0 when it is not completely published yet, or -EIO.
- */
-static int rx_one(struct netfront_queue *q, RING_IDX prod, struct rx_state *st)
-{
-    struct netfront *nf = q->nf;
-    RING_IDX cons = q->rx.rsp_cons, idx = cons;
-    netif_rx_response_t r;
-    unsigned int nslots = 0;
-    uint32_t total = 0;
-    int rc;
-
-    memset(st, 0, sizeof(*st));
-    rc = rx_take(q, idx++, &r);
-    if (rc < 0)
-        return rc;
-    st->first_flags = r.flags;
-    if (r.flags & NETRXF_gso_prefix) /* never requested */
-        return netfront_fail(nf, "netfront: %s: rx gso prefix",
-                             nf->xb.nodename);
-    if (r.flags & NETRXF_extra_info) {
-        rc = rx_extras(q, &idx, prod, st);
-        if (rc <= 0)
-            return rc;
-    }
-    for (;;) {
-        if (++nslots > NETFRONT_MAX_SLOTS)
-            return netfront_fail(nf, "netfront: %s: rx packet over %u slots",
-                                 nf->xb.nodename, NETFRONT_MAX_SLOTS);
-        if (r.status < 0) {
-            if (r.status != NETIF_RSP_ERROR && r.status != NETIF_RSP_DROPPED)
-                return netfront_fail(nf, "netfront: %s: rx status %d",
-                                     nf->xb.nodename, r.status);
-            st->drop = true; /* keep walking: the chain is still ours */
-        } else {
-            if (r.offset >= PAGE || r.offset + (uint32_t)r.status > PAGE)
-                return netfront_fail(nf,
-                                     "netfront: %s: rx offset %u size "
-                                     "%d outside the page",
-                                     nf->xb.nodename, r.offset, r.status);
-            total += (uint32_t)r.status;
-            if (total > XN_NETDEV_MAX_PKT)
-                return netfront_fail(nf,
-                                     "netfront: %s: rx packet over "
-                                     "64 KiB",
-                                     nf->xb.nodename);
-            st->pkt.frags[st->pkt.nr_frags].data =
-                (const uint8_t *)q->rx_buf[r.id] + r.offset;
-            st->pkt.frags[st->pkt.nr_frags].len = (size_t)r.status;
-            st->pkt.nr_frags++;
-        }
-        if (!(r.flags & NETRXF_more_data))
-            break;
-        if (idx == prod)
-            return 0;
-        rc = rx_take(q, idx++, &r);
-        if (rc < 0)
-            return rc;
-    }
-    st->pkt.len = total;
-    return (int)(idx - cons);
-}
-
-/* Put the n consumed slots back: same page, same position (see top). */
-static void rx_repost(struct netfront_queue *q, unsigned int n)
-{
-    struct netfront *nf = q->nf;
-    int notify;
-
-    if (n == 0)
-        return;
-    for (unsigned int k = 0; k < n; k++) {
-        RING_IDX i = q->rx.req_prod_pvt++;
-        netif_rx_request_t *req = RING_GET_REQUEST(&q->rx, i);
-        uint16_t id = (uint16_t)(i & RX_MASK);
-
-        req->id = id;
-        req->gref = q->rx_gref[id];
-        q->rx_inflight[id] = true;
-    }
-    RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&q->rx, notify);
-    if (notify) {
-        nf->ops.notify(nf->ops.arg, q->evtchn_rx);
-        nf->stats.rx_notifies++;
-    }
-}
-
-static bool rx_deliver(struct netfront *nf, struct rx_state *st)
-{
-    if (st->drop || st->pkt.len == 0) {
-        nf->stats.rx_errors++;
-        return false;
-    }
-    /* NETRXF_* -> XN_PKT_*: bit 0 is data_validated here, not blank. */
-    if (st->first_flags & NETRXF_csum_blank)
-        st->pkt.flags |= XN_PKT_CSUM_PARTIAL;
-    if (st->first_flags & NETRXF_data_validated)
-        st->pkt.flags |= XN_PKT_CSUM_VALID;
-    nf->stats.rx_packets++;
-    nf->stats.rx_bytes += st->pkt.len;
-    if (nf->dev.cb.rx)
-        nf->dev.cb.rx(&nf->dev, &st->pkt, nf->dev.cb.arg);
-    return true;
-}
-
-int netfront_rx_poll(struct netfront_queue *q, unsigned int budget)
-{
-    struct netfront *nf = q->nf;
-    struct rx_state st;
-    unsigned int consumed = 0, processed = 0;
-    int delivered = 0;
-
-    if (!nf || nf->broken)
-        return -EIO;
-    if (!nf->rings_ready || !nf->connected)
-        return 0;
-    /* Dropped packets count against the budget too: it bounds work. */
-    while (processed < budget) {
-        RING_IDX prod =
-            __atomic_load_n(&q->rx.sring->rsp_prod, __ATOMIC_RELAXED);
-        int rc;
-
-        xen_rmb(); /* read responses only after seeing rsp_prod */
-        if (RSP_PROD_BAD(&q->rx, prod))
-            return netfront_fail(nf,
-                                 "netfront: %s: rx rsp_prod %u beyond "
-                                 "requests (cons %u, req %u)",
-                                 nf->xb.nodename, prod, q->rx.rsp_cons,
-                                 q->rx.req_prod_pvt);
-        if (q->rx.rsp_cons == prod) {
-            int more;
-
-            RING_FINAL_CHECK_FOR_RESPONSES(&q->rx, more);
-            if (!more)
-                break;
-            continue;
-        }
-        rc = rx_one(q, prod, &st);
-        if (rc < 0)
-            return rc;
-        if (rc == 0) {
-            /* Half a packet: ask for an event when more arrives. */
-            q->rx.sring->rsp_event = prod + 1;
-            xen_mb();
-            if (__atomic_load_n(&q->rx.sring->rsp_prod, __ATOMIC_RELAXED) ==
-                prod)
-                break;
-            continue;
-        }
-        for (RING_IDX k = q->rx.rsp_cons; k != q->rx.rsp_cons + (RING_IDX)rc;
-             k++)
-            q->rx_inflight[k & RX_MASK] = false;
-        q->rx.rsp_cons += (RING_IDX)rc;
-        consumed += (unsigned int)rc;
-        processed++;
-        if (rx_deliver(nf, &st))
-            delivered++;
-        /* The rx callback may have found us broken or torn us down. */
-        if (nf->broken)
-            return -EIO;
-        if (!nf->rings_ready)
-            return delivered;
-    }
-    rx_repost(q, consumed);
-    return delivered;
-}
-
 int netfront_poll(struct netfront *nf, unsigned int budget)
 {
     int total = 0;
 
-    if (nf->broken)
+    if (nf->fe.broken)
         return -EIO;
-    for (unsigned int i = 0; i < nf->nr_queues && nf->rings_ready; i++) {
+    for (unsigned int i = 0; i < nf->nr_queues && nf->fe.rings; i++) {
         struct netfront_queue *q = &nf->q[i];
         int rc;
 
@@ -801,8 +543,9 @@ int netfront_poll(struct netfront *nf, unsigned int budget)
     return total;
 }
 
-void netfront_queue_event(struct netfront_queue *q)
+void netfront_queue_event(void *ctx)
 {
+    struct netfront_queue *q = ctx;
     struct netfront *nf = q->nf;
 
     q->pending = true;

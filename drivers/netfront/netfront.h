@@ -5,10 +5,13 @@
  * handshake).
  *
  * Design choice: everything the driver needs from the rest of the kernel
- * (pages, page-to-frame translation, event channels) comes through a
- * small ops table given to netfront_init(), so the whole driver runs on
- * the host with the test playing the backend over plain memory; grants
- * go through xen/gnttab (host-testable) and xenstore through an xs_conn.
+ * (pages, page-to-frame translation, event channels) comes through the
+ * frontend environment (struct xenbus_front_env) given to
+ * netfront_init(), and its xenbus lifecycle is the shared one
+ * (xen/xenbus_front.h: netfront is a class of hooks), so the whole
+ * driver runs on the host with the test playing the backend over plain
+ * memory; grants go through xen/gnttab (host-testable) and xenstore
+ * through an xs_conn.
  * Buffers are persistent: each TX request id owns one page granted
  * read-only to the backend and each RX ring slot owns one page granted
  * writable, for the life of a connection, so the data path never grants
@@ -40,6 +43,7 @@
 #include <xen/io/xenbus.h>
 
 #include "xen/xenbus.h"
+#include "xen/xenbus_front.h"
 #include "xen/xenstore.h"
 #include "xenith/netdev.h"
 
@@ -58,26 +62,15 @@ _Static_assert(NETFRONT_RX_RING_SIZE == 256, "one-page netif rx ring");
 
 struct netfront_queue;
 
-/* What the driver needs from the kernel (guest) or the test (host). */
-struct netfront_ops {
-    /* One zeroed, page-aligned page, or NULL. */
-    void *(*alloc_page)(void *arg);
-    void (*free_page)(void *arg, void *page);
-    /* The frame number (MFN on PV) to put into a grant for va's page. */
-    unsigned long (*virt_to_frame)(void *arg, const void *va);
-    /*
-     * Open an unbound port for domain remote and route its events to
-     * netfront_queue_event(q). 0 or -errno.
-     */
-    int (*evtchn_open)(void *arg, domid_t remote, struct netfront_queue *q,
-                       evtchn_port_t *port);
-    void (*evtchn_close)(void *arg, evtchn_port_t port);
-    /* Kick the backend on port. */
-    void (*notify)(void *arg, evtchn_port_t port);
-    /* Optional: one diagnostic line (no newline). */
-    void (*log)(void *arg, const char *msg);
-    void *arg;
-};
+/*
+ * The backend may only answer requests we made: rsp_prod must not run
+ * past req_prod_pvt (the stricter form of RING_RESPONSE_PROD_OVERFLOW).
+ */
+#define NETFRONT_RSP_PROD_BAD(r, prod)                                                  \
+    (RING_RESPONSE_PROD_OVERFLOW(r, prod) ||                                   \
+     (RING_IDX)((prod) - (r)->rsp_cons) >                                      \
+         (RING_IDX)((r)->req_prod_pvt - (r)->rsp_cons))
+
 
 /* What the frontend asks for; fields at 0 take the defaults. */
 struct netfront_config {
@@ -122,14 +115,9 @@ struct netfront_queue {
 
 struct netfront {
     struct xn_netdev dev; /* first: the netdev ops cast back to us */
-    struct netfront_ops ops;
+    struct xenbus_front fe; /* xenbus lifecycle (state, broken, rings) */
+    struct xenbus_front_env env;
     struct netfront_config cfg;
-
-    /* xenbus */
-    struct xs_conn *xs;
-    struct xenbus_dev xb;
-    XenbusState state;      /* our state as last written */
-    XenbusState back_state; /* the backend's, as last read */
 
     /* negotiated at CONNECT (backend features) */
     bool feat_sg, feat_gso4, feat_gso6, feat_split_evtchn;
@@ -137,21 +125,25 @@ struct netfront {
     unsigned int nr_queues;
     struct netfront_queue q[NETFRONT_MAX_QUEUES];
 
-    bool rings_ready; /* rings and buffers set up and granted */
-    bool connected;   /* data path enabled */
-    bool broken;      /* the backend violated the protocol */
-    bool leaked;      /* pages kept because the backend still maps them */
+    bool leaked; /* pages kept because the backend still maps them */
     struct netfront_stats stats;
-    char last_error[160];
 };
+
+/* The device class netfront implements (xen/xenbus_front.h). */
+extern const struct xenbus_front_class netfront_class;
+
+static inline struct netfront *netfront_of(struct xenbus_front *f)
+{
+    return (struct netfront *)((char *)f - offsetof(struct netfront, fe));
+}
 
 /* ---- netfront.c: lifecycle, rings and data path ---- */
 
 /*
- * Initialise nf (no I/O): copy ops and cfg (NULL = defaults), set up the
- * netdev ops. -EINVAL when an op is missing.
+ * Initialise nf (no I/O): copy env and cfg (NULL = defaults), set up the
+ * netdev ops and the xenbus lifecycle. -EINVAL when an op is missing.
  */
-int netfront_init(struct netfront *nf, const struct netfront_ops *ops,
+int netfront_init(struct netfront *nf, const struct xenbus_front_env *env,
                   const struct netfront_config *cfg);
 
 /*
@@ -191,8 +183,9 @@ int netfront_rx_poll(struct netfront_queue *q, unsigned int budget);
 /* Every queue: reclaim TX, then rx_poll. Delivered count or -EIO. */
 int netfront_poll(struct netfront *nf, unsigned int budget);
 
-/* Event handler body (event context): mark pending, kick the stack. */
-void netfront_queue_event(struct netfront_queue *q);
+/* Event handler body (event context, ctx = the queue): mark pending,
+ * kick the stack. */
+void netfront_queue_event(void *ctx);
 
 /*
  * Mark the device broken: log once, link down, every later call -EIO.
@@ -208,7 +201,7 @@ void netfront_log(struct netfront *nf, const char *fmt, ...)
 /* Enable/disable the data path and tell the stack (link callback). */
 void netfront_set_link(struct netfront *nf, bool up);
 
-/* ---- netfront_xs.c: xenbus handshake ---- */
+/* ---- netfront_xs.c: the class's keys (xenbus handshake) ---- */
 
 /*
  * Bind nf to device/vif/<devid> on connection xs: read backend, MAC
@@ -238,26 +231,20 @@ int netfront_xs_read_features(struct netfront *nf);
  */
 int netfront_xs_publish(struct netfront *nf);
 
-/*
- * One step of the state machine: read the backend's state, apply
- * xenbus_front_action(our state, its state). *act (may be NULL) gets
- * the action taken. 0 or -errno (the action failed; -EIO broken).
- */
-int netfront_xs_step(struct netfront *nf, enum xenbus_action *act);
+/* The shared lifecycle on nf (xen/xenbus_front.h). */
+static inline int netfront_xs_step(struct netfront *nf, enum xenbus_action *a)
+{
+    return xenbus_front_step(&nf->fe, a);
+}
 
-/*
- * Connect: switch to Initialising and step until the link is up (we
- * and the backend Connected), waiting on <backend>/state for each change
- * (cfg.timeout_ns per wait, logged with the path). 0, -ETIMEDOUT, -EIO
- * or another -errno. After -ETIMEDOUT the device may sit in Connected
- * with the link down; later steps bring it up when the backend follows.
- */
-int netfront_xs_connect(struct netfront *nf);
+static inline int netfront_xs_connect(struct netfront *nf)
+{
+    return xenbus_front_connect(&nf->fe);
+}
 
-/*
- * Orderly disconnect (Closing -> Closed -> Initialising via xenbus_close)
- * and release of the rings.
- */
-int netfront_xs_disconnect(struct netfront *nf);
+static inline int netfront_xs_disconnect(struct netfront *nf)
+{
+    return xenbus_front_disconnect(&nf->fe);
+}
 
 #endif /* NETFRONT_NETFRONT_H */

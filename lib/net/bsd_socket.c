@@ -6,7 +6,7 @@
  * getaddrinfo() etc.; lwIP implements them as lwip_*() (its own names,
  * LWIP_COMPAT_SOCKETS=0), and this file maps the POSIX names onto them
  * one to one. read/write/close/fstat/fcntl on socket descriptors arrive
- * through lib/fdtab (registered at start), because lib/syscalls.c owns
+ * through kernel/fdtab (registered at start), because lib/syscalls.c owns
  * those names for the console. Socket descriptors are lwIP's: they start
  * at LWIP_SOCKET_OFFSET (3) and stay below newlib's FD_SETSIZE (64), so
  * newlib's fd_set works with select(). Design choice: thin functions, no
@@ -25,7 +25,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include "lib/fdtab.h"
+#include "kernel/fdtab.h"
 #include "lib/net/net.h"
 #include "lwip/netdb.h"
 #include "lwip/sockets.h"

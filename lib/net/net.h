@@ -15,7 +15,7 @@
  */
 int net_status(void);
 
-/* Register socket descriptors with lib/fdtab (bsd_socket.c). */
+/* Register socket descriptors with kernel/fdtab (bsd_socket.c). */
 void bsd_socket_register_fds(void);
 
 #endif /* NET_NET_H */

@@ -3,9 +3,8 @@
  * test/fakes/fake_blkback.c - blkback and Xen stand-ins for blkfront's
  * host tests.
  *
- * Pages are plain aligned heap blocks numbered by allocation order
- * (frame = FBB_FRAME_BASE + index, never reused), so a grant entry's
- * frame leads back to exactly one page. The backend follows Linux
+ * Pages, grants and event channels are test/fakes/fake_env.c's, shared
+ * with every fake backend. The backend follows Linux
  * blkback's observable behaviour: one response per request in any order
  * it likes, an indirect request answered with its inner operation,
  * flush and empty barriers accepted with no segments, discard zeroing
@@ -23,121 +22,12 @@
 
 #define PG BLKFRONT_PAGE_SIZE
 
-static void *op_alloc_pages(void *arg, unsigned int order)
-{
-    struct fake_blkback *fb = arg;
-    unsigned int n = 1u << order;
-    uint8_t *p;
-
-    if (fb->alloc_budget == 0)
-        return NULL;
-    if (fb->alloc_budget > 0)
-        fb->alloc_budget--;
-    if (fb->nr_pages + n > FBB_MAX_PAGES) {
-        fprintf(stderr, "fake_blkback: out of page slots\n");
-        abort();
-    }
-    p = aligned_alloc(PG, (size_t)PG * n);
-    if (!p)
-        abort();
-    memset(p, 0, (size_t)PG * n);
-    fb->block_start[fb->nr_pages] = true;
-    for (unsigned int i = 0; i < n; i++)
-        fb->pages[fb->nr_pages++] = p + (size_t)i * PG;
-    fb->live_pages += n;
-    return p;
-}
-
-static long page_index(struct fake_blkback *fb, const void *p)
-{
-    for (unsigned int i = 0; i < fb->nr_pages; i++)
-        if (fb->pages[i] == p)
-            return i;
-    return -1;
-}
-
-static void op_free_pages(void *arg, void *pages, unsigned int order)
-{
-    struct fake_blkback *fb = arg;
-    long i = page_index(fb, pages);
-    unsigned int n = 1u << order;
-
-    if (i < 0 || (unsigned long)i + n > fb->nr_pages || !fb->block_start[i]) {
-        fprintf(stderr, "fake_blkback: free of unknown block %p\n", pages);
-        abort();
-    }
-    for (unsigned int k = 0; k < n; k++) {
-        if (fb->pages[i + k] != (uint8_t *)pages + (size_t)k * PG) {
-            fprintf(stderr, "fake_blkback: bad order %u for %p\n", order,
-                    pages);
-            abort();
-        }
-        fb->pages[i + k] = NULL;
-    }
-    fb->block_start[i] = false;
-    fb->live_pages -= n;
-    free(pages);
-}
-
-static unsigned long op_virt_to_frame(void *arg, const void *va)
-{
-    struct fake_blkback *fb = arg;
-    long i = page_index(fb, va);
-
-    if (i < 0) {
-        fprintf(stderr, "fake_blkback: frame of unknown page %p\n", va);
-        abort();
-    }
-    return FBB_FRAME_BASE + (unsigned long)i;
-}
-
-static int op_evtchn_open(void *arg, domid_t remote, struct blkfront_queue *q,
-                          evtchn_port_t *port)
-{
-    struct fake_blkback *fb = arg;
-
-    if (remote != FBB_DOMID)
-        return -EINVAL;
-    if (fb->next_port >= FBB_MAX_PORTS)
-        return -ENOSPC;
-    *port = fb->next_port++;
-    fb->port_q[*port] = q;
-    fb->port_open[*port] = true;
-    fb->opened++;
-    return 0;
-}
-
-static void op_evtchn_close(void *arg, evtchn_port_t port)
-{
-    struct fake_blkback *fb = arg;
-
-    if (port >= FBB_MAX_PORTS || !fb->port_open[port]) {
-        fprintf(stderr, "fake_blkback: close of port %u not open\n", port);
-        abort();
-    }
-    fb->port_open[port] = false;
-    fb->port_q[port] = NULL;
-    fb->closed++;
-}
-
-static void op_notify(void *arg, evtchn_port_t port)
-{
-    struct fake_blkback *fb = arg;
-
-    if (port >= FBB_MAX_PORTS || !fb->port_open[port]) {
-        fprintf(stderr, "fake_blkback: notify on port %u not open\n", port);
-        abort();
-    }
-    fb->notifies[port]++;
-}
-
 /* The backend runs while the frontend blocks (or the clock runs out). */
-static int op_wait(void *arg, uint64_t timeout_ns)
+static int on_wait(void *arg, uint64_t timeout_ns)
 {
     struct fake_blkback *fb = arg;
 
     (void)timeout_ns;
-    fb->waits++;
     if (!fb->serve_on_wait)
         return -ETIMEDOUT;
     for (unsigned int qi = 0; qi < BLKFRONT_MAX_QUEUES; qi++) {
@@ -146,70 +36,37 @@ static int op_wait(void *arg, uint64_t timeout_ns)
         if (fbb_serve(fb, qi) < 0)
             abort(); /* the frontend broke the protocol: see stderr */
     }
-    for (unsigned int p = 0; p < fb->next_port; p++)
-        if (fb->port_open[p])
-            fbb_fire(fb, p);
+    for (unsigned int p = 0; p < fb->env.next_port; p++)
+        fbb_fire(fb, p);
     return 0;
 }
 
-static void op_log(void *arg, const char *msg)
+struct xenbus_front_env fbb_ops(struct fake_blkback *fb)
 {
-    struct fake_blkback *fb = arg;
-
-    snprintf(fb->last_log, sizeof(fb->last_log), "%s", msg);
-    fb->logs++;
-}
-
-struct blkfront_ops fbb_ops(struct fake_blkback *fb)
-{
-    return (struct blkfront_ops){
-        .alloc_pages = op_alloc_pages,
-        .free_pages = op_free_pages,
-        .virt_to_frame = op_virt_to_frame,
-        .evtchn_open = op_evtchn_open,
-        .evtchn_close = op_evtchn_close,
-        .notify = op_notify,
-        .wait = op_wait,
-        .log = op_log,
-        .arg = fb,
-    };
+    return fake_env_ops(&fb->env);
 }
 
 void fbb_init(struct fake_blkback *fb, uint64_t disk_bytes)
 {
     memset(fb, 0, sizeof(*fb));
-    fb->alloc_budget = -1;
+    fake_env_init(&fb->env);
+    fb->env.on_wait = on_wait;
+    fb->env.wait_arg = fb;
     fb->disk_bytes = disk_bytes;
     fb->disk = calloc(1, disk_bytes ? disk_bytes : 1);
     if (!fb->disk)
         abort();
-    gnttab_init(fb->gnt, FBB_GNT_ENTRIES);
 }
 
 void fbb_fini(struct fake_blkback *fb)
 {
-    for (unsigned int i = 0; i < fb->nr_pages; i++)
-        if (fb->pages[i] && fb->block_start[i])
-            free(fb->pages[i]);
+    fake_env_fini(&fb->env);
     free(fb->disk);
 }
 
 void *fbb_page(struct fake_blkback *fb, grant_ref_t ref, bool write)
 {
-    grant_entry_v1_t *e;
-    unsigned long idx;
-
-    if (ref >= FBB_GNT_ENTRIES)
-        return NULL;
-    e = &fb->gnt[ref];
-    if (!(e->flags & GTF_permit_access) || e->domid != FBB_DOMID)
-        return NULL;
-    if (write && (e->flags & GTF_readonly))
-        return NULL;
-    idx = e->frame - FBB_FRAME_BASE;
-    if (e->frame < FBB_FRAME_BASE || idx >= fb->nr_pages)
-        return NULL;
-    return fb->pages[idx];
+    return fake_env_page(&fb->env, ref, write);
 }
 
 int fbb_attach(struct fake_blkback *fb, unsigned int qi,
@@ -236,8 +93,7 @@ void fbb_detach(struct fake_blkback *fb, unsigned int qi)
 
 void fbb_fire(struct fake_blkback *fb, evtchn_port_t port)
 {
-    if (port < FBB_MAX_PORTS && fb->port_open[port] && fb->port_q[port])
-        blkfront_queue_event(fb->port_q[port]);
+    fake_env_fire(&fb->env, port);
 }
 
 int fbb_pop(struct fake_blkback *fb, unsigned int qi, blkif_request_t *out)
@@ -305,7 +161,7 @@ static int do_seg(struct fake_blkback *fb, bool write_to_disk, grant_ref_t ref,
     else
         memcpy(page + first * XN_BLK_SECTOR, fb->disk + *pos, len);
     if (fb->keep_mapped)
-        fb->gnt[ref].flags |= GTF_reading;
+        fb->env.gnt[ref].flags |= GTF_reading;
     *pos += len;
     return 0;
 }

@@ -25,12 +25,9 @@
 #include <stdint.h>
 
 #include "drivers/blkfront/blkfront.h"
+#include "fake_env.h"
 
-#define FBB_GNT_ENTRIES 4096
-#define FBB_MAX_PAGES   8192
-#define FBB_FRAME_BASE  0x20000ul
-#define FBB_MAX_PORTS   64
-#define FBB_DOMID       0
+#define FBB_DOMID FAKE_ENV_DOMID
 
 /* What the backend saw in the last request it served. */
 struct fbb_req {
@@ -42,22 +39,7 @@ struct fbb_req {
 };
 
 struct fake_blkback {
-    grant_entry_v1_t gnt[FBB_GNT_ENTRIES];
-    void *pages[FBB_MAX_PAGES];      /* by frame - FBB_FRAME_BASE */
-    bool block_start[FBB_MAX_PAGES]; /* first page of an allocation */
-    unsigned int nr_pages;           /* pages ever allocated */
-    unsigned int live_pages;
-    int alloc_budget; /* >= 0: page allocations left before NULL */
-
-    /* event channels */
-    unsigned int next_port;
-    struct blkfront_queue *port_q[FBB_MAX_PORTS];
-    bool port_open[FBB_MAX_PORTS];
-    unsigned int notifies[FBB_MAX_PORTS];
-    unsigned int opened, closed;
-
-    char last_log[256];
-    unsigned int logs;
+    struct fake_env env; /* pages, grants, ports, log, wait() */
 
     /* the disk */
     uint8_t *disk;
@@ -72,7 +54,6 @@ struct fake_blkback {
     int16_t force_status; /* != 0: answer every request with it */
     bool refuse_flush;    /* FLUSH/BARRIER -> EOPNOTSUPP */
     bool keep_mapped;     /* mark served grants GTF_reading */
-    unsigned int waits;
 
     /* observations */
     struct fbb_req last;
@@ -82,7 +63,7 @@ struct fake_blkback {
 
 void fbb_init(struct fake_blkback *fb, uint64_t disk_bytes);
 void fbb_fini(struct fake_blkback *fb);
-struct blkfront_ops fbb_ops(struct fake_blkback *fb);
+struct xenbus_front_env fbb_ops(struct fake_blkback *fb);
 
 /* The page behind ref if granted to FBB_DOMID with the access; or NULL. */
 void *fbb_page(struct fake_blkback *fb, grant_ref_t ref, bool write);

@@ -3,9 +3,8 @@
  * test/fakes/fake_netback.c - netback and Xen stand-ins for netfront's
  * host tests.
  *
- * Pages are plain aligned heap pages numbered by allocation order
- * (frame = FNB_FRAME_BASE + index, never reused), so a grant entry's
- * frame leads back to exactly one page. The backend side follows Linux
+ * Pages, grants and event channels are test/fakes/fake_env.c's, shared
+ * with every fake backend. The backend side follows Linux
  * netback's observable behaviour: TX responses per data slot plus a
  * NETIF_RSP_NULL for each extra-info slot; RX responses in the slot of
  * the request they consume, extras overlaying a consumed request. Errors
@@ -23,155 +22,25 @@
 
 #define PG NETFRONT_PAGE_SIZE
 
-static void *op_alloc_page(void *arg)
-{
-    struct fake_netback *fb = arg;
-    void *p;
-
-    if (fb->alloc_budget == 0)
-        return NULL;
-    if (fb->alloc_budget > 0)
-        fb->alloc_budget--;
-    if (fb->nr_pages >= FNB_MAX_PAGES) {
-        fprintf(stderr, "fake_netback: out of page slots\n");
-        abort();
-    }
-    p = aligned_alloc(PG, PG);
-    if (!p)
-        abort();
-    memset(p, 0, PG);
-    fb->pages[fb->nr_pages++] = p;
-    fb->live_pages++;
-    return p;
-}
-
-static long page_index(struct fake_netback *fb, const void *p)
-{
-    for (unsigned int i = 0; i < fb->nr_pages; i++)
-        if (fb->pages[i] == p)
-            return i;
-    return -1;
-}
-
-static void op_free_page(void *arg, void *page)
-{
-    struct fake_netback *fb = arg;
-    long i = page_index(fb, page);
-
-    if (i < 0) {
-        fprintf(stderr, "fake_netback: free of unknown page %p\n", page);
-        abort();
-    }
-    fb->pages[i] = NULL;
-    fb->live_pages--;
-    free(page);
-}
-
-static unsigned long op_virt_to_frame(void *arg, const void *va)
-{
-    struct fake_netback *fb = arg;
-    long i = page_index(fb, va);
-
-    if (i < 0) {
-        fprintf(stderr, "fake_netback: frame of unknown page %p\n", va);
-        abort();
-    }
-    return FNB_FRAME_BASE + (unsigned long)i;
-}
-
-static int op_evtchn_open(void *arg, domid_t remote, struct netfront_queue *q,
-                          evtchn_port_t *port)
-{
-    struct fake_netback *fb = arg;
-
-    if (remote != FNB_DOMID)
-        return -EINVAL;
-    if (fb->next_port >= FNB_MAX_PORTS)
-        return -ENOSPC;
-    *port = fb->next_port++;
-    fb->port_q[*port] = q;
-    fb->port_open[*port] = true;
-    fb->opened++;
-    return 0;
-}
-
-static void op_evtchn_close(void *arg, evtchn_port_t port)
-{
-    struct fake_netback *fb = arg;
-
-    if (port >= FNB_MAX_PORTS || !fb->port_open[port]) {
-        fprintf(stderr, "fake_netback: close of port %u not open\n", port);
-        abort();
-    }
-    fb->port_open[port] = false;
-    fb->port_q[port] = NULL;
-    fb->closed++;
-}
-
-static void op_notify(void *arg, evtchn_port_t port)
-{
-    struct fake_netback *fb = arg;
-
-    if (port >= FNB_MAX_PORTS || !fb->port_open[port]) {
-        fprintf(stderr, "fake_netback: notify on port %u not open\n", port);
-        abort();
-    }
-    fb->notifies[port]++;
-}
-
-static void op_log(void *arg, const char *msg)
-{
-    struct fake_netback *fb = arg;
-
-    snprintf(fb->last_log, sizeof(fb->last_log), "%s", msg);
-    fb->logs++;
-}
-
-struct netfront_ops fnb_ops(struct fake_netback *fb)
-{
-    return (struct netfront_ops){
-        .alloc_page = op_alloc_page,
-        .free_page = op_free_page,
-        .virt_to_frame = op_virt_to_frame,
-        .evtchn_open = op_evtchn_open,
-        .evtchn_close = op_evtchn_close,
-        .notify = op_notify,
-        .log = op_log,
-        .arg = fb,
-    };
-}
-
 void fnb_init(struct fake_netback *fb)
 {
     memset(fb, 0, sizeof(*fb));
-    fb->alloc_budget = -1;
-    fb->next_port = 1; /* port 0 is never valid */
-    if (gnttab_init(fb->gnt, FNB_GNT_ENTRIES) < 0)
-        abort();
+    fake_env_init(&fb->env);
 }
 
 void fnb_fini(struct fake_netback *fb)
 {
-    for (unsigned int i = 0; i < fb->nr_pages; i++)
-        free(fb->pages[i]);
-    fb->nr_pages = 0;
+    fake_env_fini(&fb->env);
+}
+
+struct xenbus_front_env fnb_ops(struct fake_netback *fb)
+{
+    return fake_env_ops(&fb->env);
 }
 
 void *fnb_page(struct fake_netback *fb, grant_ref_t ref, bool write)
 {
-    grant_entry_v1_t *e;
-    unsigned long idx;
-
-    if (ref < GNTTAB_NR_RESERVED_ENTRIES || ref >= FNB_GNT_ENTRIES)
-        return NULL;
-    e = &fb->gnt[ref];
-    if ((e->flags & GTF_type_mask) != GTF_permit_access ||
-        e->domid != FNB_DOMID || (write && (e->flags & GTF_readonly)))
-        return NULL;
-    idx = e->frame - FNB_FRAME_BASE;
-    if (e->frame < FNB_FRAME_BASE || idx >= fb->nr_pages)
-        return NULL;
-    return fb->pages[idx];
+    return fake_env_page(&fb->env, ref, write);
 }
 
 int fnb_attach(struct fake_netback *fb, unsigned int qi, grant_ref_t tx_ref,
@@ -188,8 +57,7 @@ int fnb_attach(struct fake_netback *fb, unsigned int qi, grant_ref_t tx_ref,
 
 void fnb_fire(struct fake_netback *fb, evtchn_port_t port)
 {
-    if (port < FNB_MAX_PORTS && fb->port_q[port])
-        netfront_queue_event(fb->port_q[port]);
+    fake_env_fire(&fb->env, port);
 }
 
 /* ---- TX ---- */
@@ -244,8 +112,8 @@ int fnb_tx_pop(struct fake_netback *fb, unsigned int qi, struct fnb_tx_pkt *out)
         if (req[s].offset + (uint32_t)size > PG)
             return tx_fail("request crosses a page boundary", req[s].offset,
                            size);
-        if (req[s].gref >= FNB_GNT_ENTRIES ||
-            !(fb->gnt[req[s].gref].flags & GTF_readonly))
+        if (req[s].gref >= FAKE_ENV_GNT_ENTRIES ||
+            !(fb->env.gnt[req[s].gref].flags & GTF_readonly))
             return tx_fail("tx buffer not granted read-only", req[s].gref, 0);
         pg = fnb_page(fb, req[s].gref, false);
         if (!pg)

@@ -25,12 +25,9 @@
 #include <stdint.h>
 
 #include "drivers/netfront/netfront.h"
+#include "fake_env.h"
 
-#define FNB_GNT_ENTRIES 4096
-#define FNB_MAX_PAGES   65536
-#define FNB_FRAME_BASE  0x10000ul
-#define FNB_MAX_PORTS   64
-#define FNB_DOMID       0
+#define FNB_DOMID FAKE_ENV_DOMID
 
 struct fnb_tx_pkt {
     uint8_t data[XN_NETDEV_MAX_PKT + 1];
@@ -44,22 +41,7 @@ struct fnb_tx_pkt {
 };
 
 struct fake_netback {
-    grant_entry_v1_t gnt[FNB_GNT_ENTRIES];
-    void *pages[FNB_MAX_PAGES];
-    unsigned int nr_pages;   /* pages ever allocated (frame = base+i) */
-    unsigned int live_pages; /* allocated and not freed */
-    int alloc_budget;        /* >= 0: allocations left before NULL */
-
-    /* event channels */
-    unsigned int next_port;
-    struct netfront_queue *port_q[FNB_MAX_PORTS];
-    bool port_open[FNB_MAX_PORTS];
-    unsigned int notifies[FNB_MAX_PORTS];
-    unsigned int opened, closed;
-
-    /* log */
-    char last_log[256];
-    unsigned int logs;
+    struct fake_env env; /* pages, grants, ports, log */
 
     /* backend view of each queue's rings */
     netif_tx_back_ring_t tx[NETFRONT_MAX_QUEUES];
@@ -72,7 +54,7 @@ struct fake_netback {
 void fnb_init(struct fake_netback *fb);
 /* Frees every page still allocated. */
 void fnb_fini(struct fake_netback *fb);
-struct netfront_ops fnb_ops(struct fake_netback *fb);
+struct xenbus_front_env fnb_ops(struct fake_netback *fb);
 
 /*
  * The page behind grant ref, if the entry grants it to FNB_DOMID with

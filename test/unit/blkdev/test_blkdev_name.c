@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "kernel/blkdev.h"
+#include "drivers/blkfront/blkdev.h"
 
 static void expect(unsigned int devid, const char *name)
 {

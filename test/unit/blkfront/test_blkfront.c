@@ -79,7 +79,7 @@ static void connect_shape(struct fx *f, const struct shape *s)
 static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
-    struct blkfront_ops ops;
+    struct xenbus_front_env ops;
 
     if (!f)
         return -1;
@@ -89,9 +89,9 @@ static int setup(void **state)
     ops = fbb_ops(&f->fb);
     if (blkfront_init(&f->bf, &ops, NULL))
         return -1;
-    snprintf(f->bf.xb.nodename, sizeof(f->bf.xb.nodename), "device/vbd/768");
-    f->bf.xb.id = 768;
-    f->bf.xb.backend_id = FBB_DOMID;
+    snprintf(f->bf.fe.xb.nodename, sizeof(f->bf.fe.xb.nodename), "device/vbd/768");
+    f->bf.fe.xb.id = 768;
+    f->bf.fe.xb.backend_id = FBB_DOMID;
     f->bf.dev.cb.kick = cb_kick;
     f->bf.dev.cb.arg = f;
     *state = f;
@@ -270,7 +270,7 @@ static void per_request_grants_are_revoked_and_readonly_for_writes(void **state)
     assert_int_equal(xn_blkdev_write(&f->bf.dev, 0, buf, 4096), 0);
     ref = f->fb.last.gref[0];
     /* Revoked after completion: the entry no longer permits access. */
-    assert_int_equal(f->fb.gnt[ref].flags & GTF_permit_access, 0);
+    assert_int_equal(f->fb.env.gnt[ref].flags & GTF_permit_access, 0);
     assert_int_equal(gnttab_nr_free(), f->gnt_free0 - 1); /* ring only */
     /* A WRITE's data page was granted read-only: a fake backend asking
      * for write access during the request would have been refused. */
@@ -310,7 +310,7 @@ static void persistent_pool_reuses_writable_grants(void **state)
     assert_int_equal(f->bf.pool_n, 2);
     blkfront_rings_teardown(&f->bf);
     assert_int_equal(gnttab_nr_free(), f->gnt_free0);
-    assert_int_equal(f->fb.live_pages, 0);
+    assert_int_equal(f->fb.env.live_pages, 0);
 }
 
 static void page_allocation_failure_leaves_nothing_behind(void **state)
@@ -321,16 +321,16 @@ static void page_allocation_failure_leaves_nothing_behind(void **state)
     unsigned int live, gfree;
 
     connect_shape(f, &(struct shape){0});
-    live = f->fb.live_pages;
+    live = f->fb.env.live_pages;
     gfree = gnttab_nr_free();
-    f->fb.alloc_budget = 2; /* the third page fails */
+    f->fb.env.alloc_budget = 2; /* the third page fails */
     assert_int_equal(xn_blkdev_submit(&f->bf.dev, &r), -ENOMEM);
     assert_int_equal(f->bf.q[0].nr_free, f->bf.ring_size);
     assert_int_equal(f->bf.q[0].ring.req_prod_pvt, 0);
     assert_int_equal(gnttab_nr_free(), gfree);
     assert_int_equal(f->bf.pool_n, 2); /* kept for the next request */
-    assert_int_equal(f->fb.live_pages, live + 2);
-    f->fb.alloc_budget = -1;
+    assert_int_equal(f->fb.env.live_pages, live + 2);
+    f->fb.env.alloc_budget = -1;
     assert_int_equal(xn_blkdev_write(&f->bf.dev, 0, buf, sizeof(buf)), 0);
 }
 
@@ -424,7 +424,7 @@ static void refused_flush_disables_the_feature(void **state)
     assert_true(f->bf.dev.info.flags & XN_BLKDEV_F_FLUSH);
     f->fb.refuse_flush = true;
     assert_int_equal(xn_blkdev_flush(&f->bf.dev), -EOPNOTSUPP);
-    assert_false(f->bf.broken);
+    assert_false(f->bf.fe.broken);
     assert_false(f->bf.dev.info.flags & XN_BLKDEV_F_FLUSH);
     assert_int_equal(xn_blkdev_flush(&f->bf.dev), 0);
     assert_int_equal(f->fb.flushes, 1);
@@ -510,7 +510,7 @@ static void run_evil(struct fx *f, int kind)
     }
     fbb_push(&f->fb, 0);
     assert_int_equal(xn_blkdev_poll(&f->bf.dev), -EIO);
-    assert_true(f->bf.broken);
+    assert_true(f->bf.fe.broken);
     assert_false(f->bf.dev.ready);
     assert_int_equal(done, 3);
     /* The good answer may or may not precede the check (overflow is
@@ -518,13 +518,13 @@ static void run_evil(struct fx *f, int kind)
     assert_int_equal(r[1].status, -EIO);
     assert_int_equal(r[2].status, -EIO);
     assert_int_equal(xn_blkdev_submit(&f->bf.dev, &r[0]), -EIO);
-    assert_non_null(strstr(f->bf.last_error, "blkfront"));
+    assert_non_null(strstr(f->bf.fe.last_error, "blkfront"));
 }
 
 static void evil_unknown_id(void **state)
 {
     run_evil(*state, UNKNOWN_ID);
-    assert_non_null(strstr(((struct fx *)*state)->bf.last_error, "17"));
+    assert_non_null(strstr(((struct fx *)*state)->bf.fe.last_error, "17"));
 }
 static void evil_huge_id(void **state)
 {
@@ -561,7 +561,7 @@ static void error_and_eopnotsupp_on_read_fail_only_the_request(void **state)
     assert_int_equal(xn_blkdev_read(&f->bf.dev, 0, buf, 512), -EIO);
     f->fb.force_status = BLKIF_RSP_EOPNOTSUPP;
     assert_int_equal(xn_blkdev_read(&f->bf.dev, 0, buf, 512), -EIO);
-    assert_false(f->bf.broken);
+    assert_false(f->bf.fe.broken);
     f->fb.force_status = 0;
     assert_int_equal(xn_blkdev_read(&f->bf.dev, 0, buf, 512), 0);
 }
@@ -575,12 +575,12 @@ static void grant_kept_after_completion_breaks_and_leaks(void **state)
     connect_shape(f, &(struct shape){0});
     f->fb.keep_mapped = true;
     assert_int_equal(xn_blkdev_read(&f->bf.dev, 0, buf, 512), -EIO);
-    assert_true(f->bf.broken);
+    assert_true(f->bf.fe.broken);
     assert_true(f->bf.leaked);
-    live = f->fb.live_pages;
+    live = f->fb.env.live_pages;
     blkfront_rings_teardown(&f->bf);
     /* The mapped page was never freed (nor reused); the rest was. */
-    assert_int_equal(f->fb.live_pages, 1);
+    assert_int_equal(f->fb.env.live_pages, 1);
     (void)live;
 }
 
@@ -592,8 +592,8 @@ static void silent_backend_times_out_and_aborts(void **state)
     connect_shape(f, &(struct shape){0});
     f->fb.serve_on_wait = false;
     assert_int_equal(xn_blkdev_read(&f->bf.dev, 0, buf, 512), -ETIMEDOUT);
-    assert_true(f->bf.broken);
-    assert_non_null(strstr(f->bf.last_error, "timed out"));
+    assert_true(f->bf.fe.broken);
+    assert_non_null(strstr(f->bf.fe.last_error, "timed out"));
 }
 
 static void teardown_with_requests_in_flight(void **state)
@@ -617,9 +617,9 @@ static void teardown_with_requests_in_flight(void **state)
     assert_int_equal(done, 3);
     for (unsigned int i = 0; i < 3; i++)
         assert_int_equal(r[i].status, -EIO);
-    assert_int_equal(f->fb.live_pages, 0);
+    assert_int_equal(f->fb.env.live_pages, 0);
     assert_int_equal(gnttab_nr_free(), f->gnt_free0);
-    assert_int_equal(f->fb.closed, f->fb.opened);
+    assert_int_equal(f->fb.env.closed, f->fb.env.opened);
     assert_int_equal(xn_blkdev_submit(&f->bf.dev, &r[0]), -ENODEV);
 }
 

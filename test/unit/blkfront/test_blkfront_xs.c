@@ -109,7 +109,7 @@ static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
     struct xs_transport t;
-    struct blkfront_ops ops;
+    struct xenbus_front_env ops;
 
     if (!f)
         return -1;
@@ -253,9 +253,9 @@ static void check_case(struct fx *f, const struct opt_case *c)
                  f->bf.feat_flush, f->bf.feat_barrier, f->bf.feat_discard,
                  f->bf.feat_persistent, f->bf.phys_sector_size,
                  f->bf.discard_granularity, f->bf.discard_alignment);
-    if (c->logs && !strstr(f->fb.last_log, c->key) &&
+    if (c->logs && !strstr(f->fb.env.last_log, c->key) &&
         !strstr(f->c.last_error, c->key))
-        fail_msg("%s: no log naming the key (last: %s)", msg, f->fb.last_log);
+        fail_msg("%s: no log naming the key (last: %s)", msg, f->fb.env.last_log);
 }
 
 /* Fields left 0 expect the defaults: 1 queue, 11 segments, pss 512. */
@@ -393,15 +393,15 @@ static void bad_disk_keys_break_the_device(void **state)
         else
             assert_int_equal(xs_rm(&f->c, XS_TX_NONE, path), 0);
         assert_int_equal(blkfront_xs_probe(&f->bf, &f->c, 768), 0);
-        if (blkfront_xs_connect(&f->bf) != -EIO || !f->bf.broken)
+        if (blkfront_xs_connect(&f->bf) != -EIO || !f->bf.fe.broken)
             fail_msg("%s=%s accepted", bad[i].key,
                      bad[i].value ? bad[i].value : "(missing)");
-        assert_non_null(strstr(f->fb.last_log, "blkfront"));
+        assert_non_null(strstr(f->fb.env.last_log, "blkfront"));
         assert_false(f->bf.dev.ready);
         /* Broken: the frontend tells the backend it is closing. */
         assert_int_equal(blkfront_xs_step(&f->bf, NULL), 0);
-        assert_true(f->bf.state == XenbusStateClosing ||
-                    f->bf.state == XenbusStateClosed);
+        assert_true(f->bf.fe.state == XenbusStateClosing ||
+                    f->bf.fe.state == XenbusStateClosed);
         teardown(&st);
     }
 }
@@ -414,7 +414,7 @@ static void defaults_and_4k_disk(void **state)
     assert_int_equal(xs_rm(&f->c, XS_TX_NONE, BE "/info"), 0);
     connect(f);
     assert_int_equal(f->bf.sector_size, 512);
-    assert_non_null(strstr(f->fb.last_log, "sector-size"));
+    assert_non_null(strstr(f->fb.env.last_log, "sector-size"));
     teardown(state);
     setup(state);
     f = *state;
@@ -447,7 +447,7 @@ static void connect_times_out_naming_the_path(void **state)
     fake_xs_set(&f->d, BE "/state", "1"); /* never reaches InitWait */
     assert_int_equal(blkfront_xs_probe(&f->bf, &f->c, 768), 0);
     assert_int_equal(blkfront_xs_connect(&f->bf), -ETIMEDOUT);
-    assert_non_null(strstr(f->fb.last_log, BE "/state"));
+    assert_non_null(strstr(f->fb.env.last_log, BE "/state"));
     assert_false(f->bf.dev.ready);
 }
 
@@ -488,7 +488,7 @@ static void backend_closes_with_io_in_flight_then_reattach(void **state)
     /* Model: our Closing made it Closed; then Closed -> reset. */
     assert_int_equal(blkfront_xs_step(&f->bf, &a), 0);
     assert_int_equal(a, XENBUS_ACT_GO_CLOSED);
-    assert_int_equal(f->fb.live_pages, 0);
+    assert_int_equal(f->fb.env.live_pages, 0);
     assert_int_equal(gnttab_nr_free(), f->gnt_free0);
     assert_int_equal(blkfront_xs_connect(&f->bf), 0);
     assert_true(f->bf.dev.ready);
@@ -515,19 +515,19 @@ static void rings_kept_until_blkback_lets_go(void **state)
     /* blkback answers our Closing with Closing (no change). */
     assert_int_equal(blkfront_xs_step(&f->bf, &a), 0);
     assert_int_equal(a, XENBUS_ACT_GO_CLOSED);
-    assert_int_equal(f->bf.state, XenbusStateClosed);
-    assert_true(f->bf.rings_ready);
-    assert_true(f->fb.live_pages > 0);
+    assert_int_equal(f->bf.fe.state, XenbusStateClosed);
+    assert_true(f->bf.fe.rings);
+    assert_true(f->fb.env.live_pages > 0);
     assert_int_equal(blkfront_xs_step(&f->bf, &a), 0); /* still Closing */
-    assert_true(f->bf.rings_ready);
+    assert_true(f->bf.fe.rings);
     /* It sees our Closed: unmaps everything, then says Closed. */
     for (unsigned int q = 0; q < BLKFRONT_MAX_QUEUES; q++)
         fbb_detach(&f->fb, q);
     fake_xs_set_fire(&f->d, BE "/state", "6");
     assert_int_equal(blkfront_xs_step(&f->bf, &a), 0);
-    assert_false(f->bf.rings_ready);
+    assert_false(f->bf.fe.rings);
     assert_false(f->bf.leaked);
-    assert_int_equal(f->fb.live_pages, 0);
+    assert_int_equal(f->fb.env.live_pages, 0);
     assert_int_equal(gnttab_nr_free(), f->gnt_free0);
     /* Re-attach. */
     f->model = true;
@@ -546,7 +546,7 @@ static void disconnect_and_connect_again_changes_layout(void **state)
     connect(f);
     io_works(f);
     assert_int_equal(blkfront_xs_disconnect(&f->bf), 0);
-    assert_int_equal(f->fb.live_pages, 0);
+    assert_int_equal(f->fb.env.live_pages, 0);
     assert_int_equal(gnttab_nr_free(), f->gnt_free0);
     /* The backend now offers one page, one queue. */
     assert_int_equal(xs_rm(&f->c, XS_TX_NONE, BE "/multi-queue-max-queues"), 0);
@@ -567,7 +567,7 @@ static void invalid_backend_state_breaks(void **state)
     connect(f);
     fake_xs_set_fire(&f->d, BE "/state", "9x");
     assert_int_equal(blkfront_xs_step(&f->bf, NULL), -EIO);
-    assert_true(f->bf.broken);
+    assert_true(f->bf.fe.broken);
     assert_false(f->bf.dev.ready);
 }
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test_args.c - lib/args.c: how `extra=` in the xl config becomes
+ * test_args.c - kernel/args.c: how `extra=` in the xl config becomes
  * argc/argv, the environment and kernel options.
  *
  * The command line is written by the toolstack (and so by whoever wrote
@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "lib/args.h"
+#include "kernel/args.h"
 
 static struct args a;
 

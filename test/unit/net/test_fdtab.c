@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * test/unit/net/test_fdtab.c - descriptor ranges (lib/fdtab.c): lookup
+ * test/unit/net/test_fdtab.c - descriptor ranges (kernel/fdtab.c): lookup
  * at the edges, overlap and console protection, table capacity.
  */
 #include <errno.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "lib/fdtab.h"
+#include "kernel/fdtab.h"
 
 static ssize_t r(int fd, void *b, size_t n)
 {

@@ -84,7 +84,7 @@ static void cb_kick(struct xn_netdev *dev, void *arg)
 static struct fx *make(unsigned int nq, bool sg, bool gso, bool split)
 {
     struct fx *f = calloc(1, sizeof(*f));
-    struct netfront_ops ops;
+    struct xenbus_front_env ops;
     struct netfront_config cfg = {.max_queues = nq};
 
     assert_non_null(f);
@@ -92,7 +92,7 @@ static struct fx *make(unsigned int nq, bool sg, bool gso, bool split)
     f->nr_free0 = gnttab_nr_free();
     ops = fnb_ops(&f->fb);
     assert_int_equal(netfront_init(&f->nf, &ops, &cfg), 0);
-    strcpy(f->nf.xb.nodename, "device/vif/0");
+    strcpy(f->nf.fe.xb.nodename, "device/vif/0");
     f->nf.dev.cb = (struct xn_netdev_callbacks){
         .rx = cb_rx, .link = cb_link, .kick = cb_kick, .arg = f};
     f->nf.nr_queues = nq;
@@ -158,7 +158,7 @@ static void tx_single_slot(void **state)
     unsigned int notif;
 
     assert_int_equal(xn_netdev_tx(&f->nf.dev, &p), 0);
-    notif = f->fb.notifies[q0(f)->evtchn_tx];
+    notif = f->fb.env.notifies[q0(f)->evtchn_tx];
     assert_int_equal(notif, 1);
     assert_int_equal(fnb_tx_pop(&f->fb, 0, &f->tp), 1);
     assert_int_equal(f->tp.len, 60);
@@ -172,7 +172,7 @@ static void tx_single_slot(void **state)
     assert_int_equal(xn_netdev_poll(&f->nf.dev, 8), 0);
     assert_int_equal(q0(f)->tx_nr_free, RING);
     assert_int_equal(f->nf.stats.tx_packets, 1);
-    assert_false(f->nf.broken);
+    assert_false(f->nf.fe.broken);
 }
 
 static void tx_multi_slot_splits_at_pages(void **state)
@@ -264,7 +264,7 @@ static void tx_gso_adds_extra_info(void **state)
     assert_int_equal(netfront_tx_reclaim(q0(f)), 0);
     assert_int_equal(q0(f)->tx_nr_free, RING);
     assert_int_equal(q0(f)->tx_extra_inflight, 0);
-    assert_false(f->nf.broken);
+    assert_false(f->nf.fe.broken);
 }
 
 static void tx_largest_packet_fits_slot_limit(void **state)
@@ -319,7 +319,7 @@ static void tx_rejects_bad_packets(void **state)
     netfront_set_link(&f->nf, false);
     assert_int_equal(xn_netdev_tx(&f->nf.dev, &p), -ENETDOWN);
     assert_int_equal(f->link_down, 1);
-    assert_false(f->nf.broken);
+    assert_false(f->nf.fe.broken);
 }
 
 static void tx_ring_full_then_reclaims(void **state)
@@ -338,7 +338,7 @@ static void tx_ring_full_then_reclaims(void **state)
     /* tx reclaims by itself when short of slots. */
     assert_int_equal(xn_netdev_tx(&f->nf.dev, &p), 0);
     assert_int_equal(f->nf.stats.tx_errors, 1);
-    assert_false(f->nf.broken);
+    assert_false(f->nf.fe.broken);
 }
 
 static void tx_on_second_queue(void **state)
@@ -352,7 +352,7 @@ static void tx_on_second_queue(void **state)
     assert_int_equal(netfront_tx(&f->nf, 1, &p), 0);
     assert_int_equal(fnb_tx_pop(&f->fb, 0, &f->tp), 0);
     assert_int_equal(fnb_tx_pop(&f->fb, 1, &f->tp), 1);
-    assert_int_equal(f->fb.notifies[f->nf.q[1].evtchn_tx], 1);
+    assert_int_equal(f->fb.env.notifies[f->nf.q[1].evtchn_tx], 1);
     assert_int_equal(netfront_tx(&f->nf, 2, &p), -EINVAL);
     teardown((void **)&f);
 }
@@ -466,7 +466,7 @@ static void rx_reposts_exactly_what_was_consumed(void **state)
     }
     assert_int_equal(fnb_rx_posted(&f->fb, 0), RING);
     assert_int_equal(f->rx_len, 5000);
-    assert_false(f->nf.broken);
+    assert_false(f->nf.fe.broken);
 }
 
 static void rx_waits_for_rest_of_packet(void **state)
@@ -498,7 +498,7 @@ static void rx_error_status_drops_packet(void **state)
     assert_int_equal(f->rx_count, 0);
     assert_int_equal(f->nf.stats.rx_errors, 1);
     assert_int_equal(fnb_rx_posted(&f->fb, 0), RING);
-    assert_false(f->nf.broken);
+    assert_false(f->nf.fe.broken);
 }
 
 static void kick_on_event(void **state)
@@ -521,8 +521,8 @@ static void teardown_returns_everything(void **state)
     assert_int_equal(gnttab_nr_free(), f->nr_free0 - 2 - 2 * RING);
     netfront_rings_teardown(&f->nf);
     assert_int_equal(gnttab_nr_free(), f->nr_free0);
-    assert_int_equal(f->fb.live_pages, 0);
-    assert_int_equal(f->fb.opened, f->fb.closed);
+    assert_int_equal(f->fb.env.live_pages, 0);
+    assert_int_equal(f->fb.env.opened, f->fb.env.closed);
     assert_false(f->nf.leaked);
 }
 
@@ -531,13 +531,13 @@ static void teardown_leaks_pages_still_mapped(void **state)
     struct fx *f = *state;
     grant_ref_t ref = q0(f)->tx_ring_ref;
 
-    f->fb.gnt[ref].flags |= GTF_reading; /* the backend still maps it */
+    f->fb.env.gnt[ref].flags |= GTF_reading; /* the backend still maps it */
     netfront_rings_teardown(&f->nf);
     assert_true(f->nf.leaked);
-    assert_int_equal(f->fb.live_pages, 1);
+    assert_int_equal(f->fb.env.live_pages, 1);
     assert_int_equal(gnttab_nr_free(), f->nr_free0 - 1);
-    assert_non_null(strstr(f->fb.last_log, "leaking"));
-    f->fb.gnt[ref].flags &= (uint16_t)~GTF_reading;
+    assert_non_null(strstr(f->fb.env.last_log, "leaking"));
+    f->fb.env.gnt[ref].flags &= (uint16_t)~GTF_reading;
 }
 
 static void setup_failure_undoes_everything(void **state)
@@ -545,12 +545,12 @@ static void setup_failure_undoes_everything(void **state)
     struct fx *f = *state;
 
     netfront_rings_teardown(&f->nf);
-    f->fb.alloc_budget = 300; /* runs out inside the RX buffers */
+    f->fb.env.alloc_budget = 300; /* runs out inside the RX buffers */
     assert_int_equal(netfront_rings_setup(&f->nf, FNB_DOMID), -ENOMEM);
-    assert_false(f->nf.rings_ready);
-    assert_int_equal(f->fb.live_pages, 0);
+    assert_false(f->nf.fe.rings);
+    assert_int_equal(f->fb.env.live_pages, 0);
     assert_int_equal(gnttab_nr_free(), f->nr_free0);
-    f->fb.alloc_budget = -1;
+    f->fb.env.alloc_budget = -1;
 }
 
 /* ---- malicious backends ---- */
@@ -561,15 +561,15 @@ static void expect_broken(struct fx *f, int rc)
     struct xn_pkt p = pkt_of(lens, 1);
 
     assert_int_equal(rc, -EIO);
-    assert_true(f->nf.broken);
+    assert_true(f->nf.fe.broken);
     assert_false(f->nf.dev.link_up);
     assert_int_equal(f->link_down, 1);
-    assert_int_equal(f->fb.logs, 1);
+    assert_int_equal(f->fb.env.logs, 1);
     /* Everything after is -EIO and logs nothing more. */
     assert_int_equal(xn_netdev_tx(&f->nf.dev, &p), -EIO);
     assert_int_equal(xn_netdev_poll(&f->nf.dev, 8), -EIO);
     assert_int_equal(netfront_fail(&f->nf, "again"), -EIO);
-    assert_int_equal(f->fb.logs, 1);
+    assert_int_equal(f->fb.env.logs, 1);
 }
 
 static void send_one(struct fx *f)

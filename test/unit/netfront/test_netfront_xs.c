@@ -80,7 +80,7 @@ static int setup(void **state)
 {
     struct fx *f = calloc(1, sizeof(*f));
     struct xs_transport t;
-    struct netfront_ops ops;
+    struct xenbus_front_env ops;
 
     if (!f)
         return -1;
@@ -199,7 +199,7 @@ static void probe_reads_mac_and_mtu(void **state)
                         6);
     assert_int_equal(f->nf.dev.mtu, 1500);
     assert_string_equal(f->nf.dev.name, "vif0");
-    assert_int_equal(f->nf.state, XenbusStateInitialising);
+    assert_int_equal(f->nf.fe.state, XenbusStateInitialising);
 
     fake_xs_set(&f->d, BE "/mtu", "9000");
     probe(f);
@@ -234,7 +234,7 @@ static void probe_mac_falls_back_and_rejects_garbage(void **state)
     longmac[sizeof(longmac) - 1] = '\0';
     fake_xs_set(&f->d, FE "/mac", longmac);
     assert_int_equal(netfront_xs_probe(&f->nf, &f->c, 0), -EIO);
-    assert_non_null(strstr(f->fb.last_log, FE "/mac"));
+    assert_non_null(strstr(f->fb.env.last_log, FE "/mac"));
     assert_false(f->c.broken);
 }
 
@@ -253,7 +253,7 @@ static void connect_single_queue_publishes_top_level_keys(void **state)
 
     probe(f);
     assert_int_equal(netfront_xs_connect(&f->nf), 0);
-    assert_int_equal(f->nf.state, XenbusStateConnected);
+    assert_int_equal(f->nf.fe.state, XenbusStateConnected);
     assert_int_equal(node_uint(f, FE "/state"), 4);
     assert_true(f->nf.dev.link_up);
     assert_int_equal(f->link_up, 1);
@@ -271,7 +271,7 @@ static void connect_single_queue_publishes_top_level_keys(void **state)
                          XN_NETDEV_F_TX_CSUM6 | XN_NETDEV_F_TSO4 |
                          XN_NETDEV_F_TSO6 | XN_NETDEV_F_RX_CSUM);
     /* Connected: every channel kicked once. */
-    assert_int_equal(f->fb.notifies[f->nf.q[0].evtchn_tx], 1);
+    assert_int_equal(f->fb.env.notifies[f->nf.q[0].evtchn_tx], 1);
     attach_from_xenstore(f, 0, FE);
     traffic_works(f);
 }
@@ -320,8 +320,8 @@ static void absurd_features_read_as_absent(void **state)
     assert_false(f->nf.feat_gso4);
     assert_false(f->nf.feat_split_evtchn);
     assert_int_equal(f->nf.nr_queues, 1);
-    assert_true(f->fb.logs >= 4);
-    assert_false(f->nf.broken);
+    assert_true(f->fb.env.logs >= 4);
+    assert_false(f->nf.fe.broken);
 }
 
 static void missing_rx_copy_fails_cleanly(void **state)
@@ -337,12 +337,12 @@ static void missing_rx_copy_fails_cleanly(void **state)
                              0);
         probe(f);
         assert_int_equal(netfront_xs_connect(&f->nf), -EIO);
-        assert_int_not_equal(f->nf.state, XenbusStateConnected);
-        assert_false(f->nf.rings_ready);
+        assert_int_not_equal(f->nf.fe.state, XenbusStateConnected);
+        assert_false(f->nf.fe.rings);
         assert_int_equal(gnttab_nr_free(), f->nr_free0);
-        assert_int_equal(f->fb.live_pages, 0);
+        assert_int_equal(f->fb.env.live_pages, 0);
     }
-    assert_non_null(strstr(f->fb.last_log, BE));
+    assert_non_null(strstr(f->fb.env.last_log, BE));
 }
 
 static void multi_queue_keys_only_under_queue_dirs(void **state)
@@ -390,7 +390,7 @@ static void publish_retries_on_eagain(void **state)
     probe(f);
     assert_int_equal(netfront_xs_connect(&f->nf), 0);
     assert_true(f->d.commits >= 4);
-    assert_int_equal(f->nf.state, XenbusStateConnected);
+    assert_int_equal(f->nf.fe.state, XenbusStateConnected);
 }
 
 static void connect_times_out_naming_the_path(void **state)
@@ -400,18 +400,18 @@ static void connect_times_out_naming_the_path(void **state)
     fake_xs_set(&f->d, BE "/state", "1"); /* backend never gets ready */
     probe(f);
     assert_int_equal(netfront_xs_connect(&f->nf), -ETIMEDOUT);
-    assert_non_null(strstr(f->fb.last_log, BE "/state"));
-    assert_false(f->nf.rings_ready);
+    assert_non_null(strstr(f->fb.env.last_log, BE "/state"));
+    assert_false(f->nf.fe.rings);
 
     /* Backend reaches InitWait but never follows our Connected: link
      * down, rings kept for when it does. */
     f->model = false;
     fake_xs_set(&f->d, BE "/state", "2");
     assert_int_equal(netfront_xs_connect(&f->nf), -ETIMEDOUT);
-    assert_int_equal(f->nf.state, XenbusStateConnected);
+    assert_int_equal(f->nf.fe.state, XenbusStateConnected);
     assert_false(f->nf.dev.link_up);
-    assert_true(f->nf.rings_ready);
-    assert_non_null(strstr(f->fb.last_log, BE "/state"));
+    assert_true(f->nf.fe.rings);
+    assert_non_null(strstr(f->fb.env.last_log, BE "/state"));
     /* It follows late: the next step brings the link up. */
     fake_xs_set(&f->d, BE "/state", "4");
     assert_int_equal(netfront_xs_step(&f->nf, NULL), 0);
@@ -446,7 +446,7 @@ static void connected_front_waits_for_backend(void **state)
         netfront_rings_teardown(&f->nf);
         fake_xs_set(&f->d, FE "/state", "1");
         fake_xs_set(&f->d, BE "/state", "2");
-        f->nf.state = XenbusStateInitialising;
+        f->nf.fe.state = XenbusStateInitialising;
         assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
         assert_int_equal(a, XENBUS_ACT_CONNECT);
         assert_int_equal(node_uint(f, FE "/state"), 4);
@@ -454,8 +454,8 @@ static void connected_front_waits_for_backend(void **state)
 
         fake_xs_set(&f->d, BE "/state", cases[i].back);
         assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
-        if (f->nf.state != cases[i].want || f->nf.dev.link_up != cases[i].up)
-            fail_msg("back %s: state %d link %d", cases[i].back, f->nf.state,
+        if (f->nf.fe.state != cases[i].want || f->nf.dev.link_up != cases[i].up)
+            fail_msg("back %s: state %d link %d", cases[i].back, f->nf.fe.state,
                      f->nf.dev.link_up);
     }
 }
@@ -467,7 +467,7 @@ static void invalid_backend_state_breaks(void **state)
     fake_xs_set(&f->d, BE "/state", "42");
     probe(f);
     assert_int_equal(netfront_xs_connect(&f->nf), -EIO);
-    assert_true(f->nf.broken);
+    assert_true(f->nf.fe.broken);
 }
 
 /* ---- reconnect ---- */
@@ -485,22 +485,22 @@ static void backend_goes_away_and_comes_back(void **state)
     fake_xs_set(&f->d, BE "/state", "5"); /* Closing */
     assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
     assert_int_equal(a, XENBUS_ACT_CLOSE);
-    assert_int_equal(f->nf.state, XenbusStateClosing);
+    assert_int_equal(f->nf.fe.state, XenbusStateClosing);
     assert_false(f->nf.dev.link_up);
-    assert_true(f->nf.rings_ready); /* still mapped by the backend */
+    assert_true(f->nf.fe.rings); /* still mapped by the backend */
 
     fake_xs_set(&f->d, BE "/state", "6"); /* Closed */
     assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
     assert_int_equal(a, XENBUS_ACT_GO_CLOSED);
     assert_int_equal(node_uint(f, FE "/state"), 6);
-    assert_false(f->nf.rings_ready);
+    assert_false(f->nf.fe.rings);
     assert_int_equal(gnttab_nr_free(), f->nr_free0);
-    assert_int_equal(f->fb.live_pages, 0);
+    assert_int_equal(f->fb.env.live_pages, 0);
 
     fake_xs_set(&f->d, BE "/state", "2"); /* InitWait again */
     assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
     assert_int_equal(a, XENBUS_ACT_RESET);
-    assert_int_equal(f->nf.state, XenbusStateInitialising);
+    assert_int_equal(f->nf.fe.state, XenbusStateInitialising);
     assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
     assert_int_equal(a, XENBUS_ACT_CONNECT);
     assert_int_equal(node_uint(f, FE "/state"), 4);
@@ -524,10 +524,10 @@ static void disconnect_and_connect_again(void **state)
     probe(f);
     assert_int_equal(netfront_xs_connect(&f->nf), 0);
     assert_int_equal(netfront_xs_disconnect(&f->nf), 0);
-    assert_false(f->nf.rings_ready);
+    assert_false(f->nf.fe.rings);
     assert_int_equal(gnttab_nr_free(), f->nr_free0);
     /* The model put the backend back to InitWait on our Initialising. */
-    assert_int_equal(f->nf.state, XenbusStateInitialising);
+    assert_int_equal(f->nf.fe.state, XenbusStateInitialising);
     assert_int_equal(netfront_xs_connect(&f->nf), 0);
     attach_from_xenstore(f, 0, FE);
     traffic_works(f);
@@ -582,16 +582,16 @@ static void step_every_state_pair(void **state)
             int rc;
 
             netfront_rings_teardown(&f->nf);
-            f->nf.broken = false;
+            f->nf.fe.broken = false;
             /* A frontend that published rings has them. */
             if (fr == ID || fr == C || fr == CG) {
                 assert_int_equal(netfront_xs_read_features(&f->nf), 0);
                 assert_int_equal(
-                    netfront_rings_setup(&f->nf, f->nf.xb.backend_id), 0);
+                    netfront_rings_setup(&f->nf, f->nf.fe.xb.backend_id), 0);
             }
             if (fr == C)
                 netfront_set_link(&f->nf, true);
-            f->nf.state = (XenbusState)fr;
+            f->nf.fe.state = (XenbusState)fr;
             snprintf(v, sizeof(v), "%d", fr);
             fake_xs_set(&f->d, FE "/state", v);
             snprintf(v, sizeof(v), "%d", bk);
@@ -599,19 +599,22 @@ static void step_every_state_pair(void **state)
 
             rc = netfront_xs_step(&f->nf, NULL);
             if (want[fr][bk] < 0) {
-                if (rc != -EIO || !f->nf.broken)
+                if (rc != -EIO || !f->nf.fe.broken)
                     fail_msg("front %d back %d: rc %d, not broken", fr, bk, rc);
                 continue;
             }
-            if (rc != 0 || (int)f->nf.state != want[fr][bk])
+            if (rc != 0 || (int)f->nf.fe.state != want[fr][bk])
                 fail_msg("front %d back %d: rc %d state %d, want %d", fr, bk,
-                         rc, f->nf.state, want[fr][bk]);
+                         rc, f->nf.fe.state, want[fr][bk]);
             assert_int_equal(node_uint(f, FE "/state"), want[fr][bk]);
-            /* Rings exist while published and not yet closed. */
+            /* Rings exist while published and not yet closed, and after
+             * our Closed while the backend may still map them. */
             assert_int_equal(
-                f->nf.rings_ready,
+                f->nf.fe.rings,
                 want[fr][bk] == ID || want[fr][bk] == C ||
-                    (want[fr][bk] == CG && (fr == ID || fr == C || fr == CG)));
+                    (want[fr][bk] == CG && (fr == ID || fr == C || fr == CG)) ||
+                    (want[fr][bk] == CD && fr == CG &&
+                     (bk == CG || bk == C)));
             /* A fresh Connected (from I/IW) waits for the backend's
              * next move; Initialised + back Connected goes live. */
             assert_int_equal(f->nf.dev.link_up,
@@ -620,7 +623,7 @@ static void step_every_state_pair(void **state)
     }
     netfront_rings_teardown(&f->nf);
     assert_int_equal(gnttab_nr_free(), f->nr_free0);
-    assert_int_equal(f->fb.live_pages, 0);
+    assert_int_equal(f->fb.env.live_pages, 0);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * kernel/blkdev_fd.c - /dev/xvd* as POSIX descriptors.
+ * drivers/blkfront/blkdev_fd.c - /dev/xvd* as POSIX descriptors.
  *
  * open("/dev/xvda", ...) through newlib reaches lib/syscalls.c, which
- * asks lib/fdtab for the module serving "/dev/"; this file registers
+ * asks kernel/fdtab for the module serving "/dev/"; this file registers
  * itself there (from blkdev_probe(), so every image that has the block
  * registry has its descriptors; an app that only open()s a path, and
  * so references no block code, needs xenith_add_image(... DEVICES blk)
@@ -30,8 +30,8 @@
 #include <sys/types.h>
 
 #include "include/xenith.h"
-#include "kernel/blkdev.h"
-#include "lib/fdtab.h"
+#include "drivers/blkfront/blkdev.h"
+#include "kernel/fdtab.h"
 
 /* After the console (0-2) and lwIP's sockets (3-202, lib/net/lwipopts.h),
  * inside the guest's FD_SETSIZE of 256. */

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * lib/args.c - command-line splitting (rules in lib/args.h).
+ * kernel/args.c - command-line splitting (rules in kernel/args.h).
  *
  * Two passes over a private copy: split into NUL-terminated words in
  * a->buf, then classify. The copy is bounded by ARGS_BUF whatever the
  * input length, and every table is bounded; overflow drops words and
  * counts them instead of failing the boot.
  */
-#include "lib/args.h"
+#include "kernel/args.h"
 
 #include <errno.h>
 #include <string.h>

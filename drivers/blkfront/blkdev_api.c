@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * kernel/blkdev_api.c - the public block device API (xn_blk_* in
- * include/xenith.h) over the registry of kernel/blkdev.c.
+ * drivers/blkfront/blkdev_api.c - the public block device API (xn_blk_* in
+ * include/xenith.h) over the registry of drivers/blkfront/blkdev.c.
  *
  * Design choice: an application's request carries the driver's request
  * (struct xn_blkreq) in its private words. The driver completes it in
@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "include/xenith.h"
-#include "kernel/blkdev.h"
+#include "drivers/blkfront/blkdev.h"
 #include "kernel/sched.h"
 #include "xen/evtchn.h"
 #include "xen/time.h"

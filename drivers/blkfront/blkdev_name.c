@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * kernel/blkdev_name.c - names of Xen virtual block devices.
+ * drivers/blkfront/blkdev_name.c - names of Xen virtual block devices.
  *
  * The toolstack gives each vbd a number (device/vbd/<N>, also its
  * "virtual-device" node) that encodes the name the guest should use,
@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "kernel/blkdev.h"
+#include "drivers/blkfront/blkdev.h"
 
 /* Disk index 0 -> "a", 25 -> "z", 26 -> "aa" (as Linux names them). */
 static int disk_letters(unsigned int disk, char *out, size_t size)

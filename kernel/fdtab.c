@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * lib/fdtab.c - descriptor ranges served by other modules (see fdtab.h).
+ * kernel/fdtab.c - descriptor ranges served by other modules (see fdtab.h).
  *
  * A handful of ranges in a fixed array, looked up linearly: there are at
  * most a few providers (sockets, later files), and the lookup is on
@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "lib/fdtab.h"
+#include "kernel/fdtab.h"
 
 /* Descriptors 0-2 belong to the console (lib/syscalls.c). */
 #define FDTAB_CONSOLE_FDS 3

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * lib/args.h - split the domain's command line into argv, environment
+ * kernel/args.h - split the domain's command line into argv, environment
  * and kernel options.
  *
  * Rules (also documented at xn_cmdline() in include/xenith.h): words are
@@ -13,8 +13,8 @@
  * by the toolstack: unterminated quotes and too many words are handled,
  * never trusted).
  */
-#ifndef LIB_ARGS_H
-#define LIB_ARGS_H
+#ifndef KERNEL_ARGS_H
+#define KERNEL_ARGS_H
 
 #include <stddef.h>
 
@@ -43,4 +43,4 @@ int args_parse(struct args *a, const char *argv0, const char *cmdline,
 /* Is kernel option name present? */
 int args_has_kopt(const struct args *a, const char *name);
 
-#endif /* LIB_ARGS_H */
+#endif /* KERNEL_ARGS_H */

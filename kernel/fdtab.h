@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * lib/fdtab.h - descriptor ranges served by other modules.
+ * kernel/fdtab.h - descriptor ranges served by other modules.
  *
  * lib/syscalls.c owns descriptors 0-2 (the console); a module that
  * serves its own descriptors (lib/net: lwIP sockets from
@@ -11,8 +11,8 @@
  * and images without sockets do not link lwIP. Operations follow POSIX:
  * -1 with errno set on failure.
  */
-#ifndef LIB_FDTAB_H
-#define LIB_FDTAB_H
+#ifndef KERNEL_FDTAB_H
+#define KERNEL_FDTAB_H
 
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -61,4 +61,4 @@ fdtab_open_fn fdtab_lookup_path(const char *path);
 /* Forget every range and path (host tests). */
 void fdtab_reset(void);
 
-#endif /* LIB_FDTAB_H */
+#endif /* KERNEL_FDTAB_H */

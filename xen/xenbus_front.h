@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xen/xenbus_front.h - the one xenbus frontend lifecycle every PV device
+ * class shares: probe, the connect loop, the state switch with logging,
+ * the backend-feature and key helpers, orderly close, the reprobe after
+ * the toolstack re-created a device, suspend and resume.
+ *
+ * Design choice: a device class (netfront, blkfront, a future console or
+ * 9pfs front) is a table of hooks (struct xenbus_front_class) over a
+ * struct xenbus_front embedded in the driver's own state. The hooks do
+ * only what is the class's own: read its keys, build and publish its
+ * rings, start and stop its data path. Everything about xenbus itself -
+ * which action follows from (our state, the backend's state), when rings
+ * may be freed, what a broken device may still do, how long to wait and
+ * which path to name when a wait times out - is here, once, on top of
+ * xenbus_front_action()'s pure table (xen/xenbus.h). Two class facts are
+ * parameters rather than code: the state we announce after publishing
+ * (netback maps the rings on our Connected and ignores Initialised,
+ * blkback on Initialised), and that rings are released only once the
+ * backend let go of them (blkback unmaps on our Closed, netback on our
+ * Closing: waiting for the backend's Closed, gone or re-initialising
+ * serves both). The environment a driver needs from the kernel (pages,
+ * frames, event channels, a wait, a log) is one ops table too, so the
+ * guest implements it once (drivers/devbus/devbus_env.c) and host tests
+ * once (test/fakes/fake_front_env.c).
+ * Not reentrant: one thread (or a caller-held lock) calls into a device.
+ * Reference: xen/include/public/io/xenbus.h, docs/misc/xenstore-paths.
+ */
+#ifndef XEN_XENBUS_FRONT_H
+#define XEN_XENBUS_FRONT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <xen/xen.h>
+#include <xen/event_channel.h>
+#include <xen/io/xenbus.h>
+
+#include "xen/xenbus.h"
+#include "xen/xenstore.h"
+
+/* ---- the environment a frontend runs in (guest kernel or host test) ---- */
+
+struct xenbus_front_env {
+    /* 2^order zeroed, contiguous, page-aligned pages, or NULL. */
+    void *(*alloc_pages)(void *arg, unsigned int order);
+    void (*free_pages)(void *arg, void *pages, unsigned int order);
+    /* The frame number (MFN on PV) to put into a grant for va's page. */
+    unsigned long (*virt_to_frame)(void *arg, const void *va);
+    /*
+     * Open an unbound port for domain remote whose events run
+     * handler(ctx) in event context (it may only mark and kick).
+     * 0 or -errno.
+     */
+    int (*evtchn_open)(void *arg, domid_t remote, void (*handler)(void *ctx),
+                       void *ctx, evtchn_port_t *port);
+    void (*evtchn_close)(void *arg, evtchn_port_t port);
+    /* Kick the backend on port. */
+    void (*notify)(void *arg, evtchn_port_t port);
+    /* Optional: block until an event on any of this device's ports or
+     * timeout_ns: 0 or -ETIMEDOUT. */
+    int (*wait)(void *arg, uint64_t timeout_ns);
+    /* Optional: one diagnostic line (no newline). */
+    void (*log)(void *arg, const char *msg);
+    void *arg;
+};
+
+/* The env has every mandatory op. */
+bool xenbus_front_env_valid(const struct xenbus_front_env *env);
+
+/* ---- a device class ---- */
+
+struct xenbus_front;
+
+struct xenbus_front_class {
+    const char *type;   /* device/<type>: "vif", "vbd" */
+    const char *driver; /* log prefix: "netfront" */
+    /* What we announce once our keys are published (see above). */
+    XenbusState publish_state;
+    /* Optional: read the class's own keys at probe (MAC, MTU). */
+    int (*probe)(struct xenbus_front *f);
+    /*
+     * CONNECT (backend InitWait): read the transport features, set up
+     * rings and event channels (f->rings = true), publish our keys. On
+     * failure the lifecycle calls release(). 0 or -errno.
+     */
+    int (*connect)(struct xenbus_front *f);
+    /* Optional: the backend is Connected; read what it publishes only
+     * then. -EIO: the device cannot be used safely (broken). */
+    int (*backend_connected)(struct xenbus_front *f);
+    /* Start (true) or stop the data path; stopping fails or parks what
+     * is in flight (the class says which, see suspend). */
+    void (*set_active)(struct xenbus_front *f, bool on);
+    /* Revoke and free rings, grants and ports (f->rings = false). */
+    void (*release)(struct xenbus_front *f);
+    /* Reprobe: back to the state right after the driver's init, keeping
+     * its environment, config and callbacks. */
+    int (*reset)(struct xenbus_front *f);
+    /*
+     * Optional, suspend/resume: park the data path keeping what is in
+     * flight (suspend), and after the domain was restored drop the old
+     * rings without revoking (the grant table and ports are new) so that
+     * a reconnect rebuilds them and replays what was parked (resume).
+     */
+    void (*suspend)(struct xenbus_front *f);
+    void (*resume)(struct xenbus_front *f);
+};
+
+struct xenbus_front {
+    const struct xenbus_front_class *cls;
+    struct xs_conn *xs;
+    struct xenbus_dev xb;
+    XenbusState state;      /* ours, as last written */
+    XenbusState back_state; /* the backend's, as last read */
+    bool rings;             /* rings set up (owned by the class) */
+    bool active;            /* data path on */
+    bool broken;            /* the backend violated the protocol */
+    bool suspended;         /* between suspend and resume */
+    uint64_t timeout_ns;    /* per handshake wait */
+    const struct xenbus_front_env *env;
+    char last_error[160];
+};
+
+/* Steps of one connect before the backend is called unstable. */
+#define XENBUS_FRONT_CONNECT_MAX_STEPS 32
+
+/*
+ * Bind f to device/<cls->type>/<devid>: validated backend and
+ * backend-id, the class's probe hook, our current state. -ENOENT
+ * without a backend. f->cls, f->env and f->timeout_ns are set by the
+ * driver's init before.
+ */
+int xenbus_front_probe(struct xenbus_front *f, struct xs_conn *xs,
+                       unsigned int devid);
+
+/*
+ * One step: read the backend's state and carry out the action the
+ * table and the lifecycle rules give. *act (may be NULL) receives it.
+ * 0 or -errno (-EIO: broken).
+ */
+int xenbus_front_step(struct xenbus_front *f, enum xenbus_action *act);
+
+/*
+ * Connect: switch to Initialising and step until active, waiting on
+ * <backend>/state (f->timeout_ns per wait, logged with the path) and at
+ * most XENBUS_FRONT_CONNECT_MAX_STEPS steps. 0, -ETIMEDOUT, -EIO.
+ */
+int xenbus_front_connect(struct xenbus_front *f);
+
+/* Orderly close (xenbus_close) and release of the rings. */
+int xenbus_front_disconnect(struct xenbus_front *f);
+
+/*
+ * The toolstack removed and re-created device/<type>/<id>: release the
+ * rings (pages the old backend still maps are leaked, never reused),
+ * reset the driver (broken cleared: a new backend gets a new chance)
+ * and probe again. 0 or -errno from the probe.
+ */
+int xenbus_front_reprobe(struct xenbus_front *f);
+
+/* The toolstack removed our directory: data path off, rings released,
+ * state Unknown. */
+void xenbus_front_gone(struct xenbus_front *f);
+
+/*
+ * Suspend: park the data path (cls->suspend, else set_active(false)),
+ * keeping state and in-flight work. Resume after a real restore
+ * (cancelled == false): forget rings without revoking (cls->resume),
+ * then the caller connects again; after a cancelled suspend the old
+ * connection is still valid: the data path restarts in place.
+ */
+void xenbus_front_suspend(struct xenbus_front *f);
+int xenbus_front_resume(struct xenbus_front *f, bool cancelled);
+
+/* Write our state node and remember it; logged with the path on error. */
+int xenbus_front_set_state(struct xenbus_front *f, XenbusState s);
+
+/* One log line through env->log (kept in f->last_error). */
+void xenbus_front_log(struct xenbus_front *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void xenbus_front_vlog(struct xenbus_front *f, const char *fmt, va_list ap);
+
+/*
+ * Mark broken: log once, stop the data path, -EIO forever after.
+ * Returns -EIO for `return xenbus_front_fail(...)`.
+ */
+int xenbus_front_fail(struct xenbus_front *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int xenbus_front_vfail(struct xenbus_front *f, const char *fmt, va_list ap);
+
+/*
+ * <backend>/<key> as a number inside tx: 1 present and valid, 0
+ * missing, -EINVAL malformed (logged with the path), other -errno.
+ */
+int xenbus_front_back_uint(struct xenbus_front *f, xs_tx_t tx,
+                           const char *key, unsigned long *out);
+
+/* An optional backend flag: 1 or 0; garbage reads as 0 (logged). */
+int xenbus_front_back_flag(struct xenbus_front *f, xs_tx_t tx,
+                           const char *key);
+
+/*
+ * Run body(f, tx) in one transaction, re-run on EAGAIN; a failure is
+ * logged naming our directory. For publishing keys.
+ */
+int xenbus_front_publish(struct xenbus_front *f,
+                         int (*body)(struct xs_conn *c, xs_tx_t tx, void *arg),
+                         void *arg);
+
+#endif /* XEN_XENBUS_FRONT_H */
