@@ -18,17 +18,17 @@
 
 #include <stddef.h>
 
-#define ARGS_MAX_ARGV 64
-#define ARGS_MAX_ENV 32
+#define ARGS_MAX_ARGV  64
+#define ARGS_MAX_ENV   32
 #define ARGS_MAX_KOPTS 16
-#define ARGS_BUF 1100 /* MAX_GUEST_CMDLINE (1024) plus NULs */
+#define ARGS_BUF       1100 /* MAX_GUEST_CMDLINE (1024) plus NULs */
 
 struct args {
-    int argc;                          /* including argv[0] */
-    char *argv[ARGS_MAX_ARGV + 1];     /* NULL-terminated */
-    char *envp[ARGS_MAX_ENV + 1];      /* NULL-terminated */
+    int argc;                      /* including argv[0] */
+    char *argv[ARGS_MAX_ARGV + 1]; /* NULL-terminated */
+    char *envp[ARGS_MAX_ENV + 1];  /* NULL-terminated */
     const char *kopts[ARGS_MAX_KOPTS + 1];
-    int truncated;                     /* words dropped for lack of room */
+    int truncated; /* words dropped for lack of room */
     char buf[ARGS_BUF];
 };
 

@@ -43,7 +43,8 @@
 #define DEVICE_TIMEOUT_NS (5ULL * 1000 * 1000 * 1000)
 
 int main(int argc, char **argv, char **envp);
-extern void _init(void);
+void _init(void);
+void _fini(void);
 typedef void (*ctor_fn)(void);
 extern ctor_fn __preinit_array_start[], __preinit_array_end[];
 extern ctor_fn __init_array_start[], __init_array_end[];
@@ -92,36 +93,6 @@ static void boot_trace_print(void)
             (unsigned long long)(pvclock_ns(&scale, stages[i].tsc) / 1000));
 }
 
-/* ---- crash reporter glue ---- */
-
-static void crash_write(const char *s, size_t len)
-{
-    console_write(s, len);
-}
-
-static void crash_flush(void)
-{
-    console_flush();
-}
-
-static void crash_describe(void (*print)(const char *line))
-{
-    struct sched_thread *t = sched_self();
-    char line[64];
-
-    if (!t)
-        return;
-    kfmt_snprintf(line, sizeof(line), "  thread: %.*s\n", SCHED_NAME_LEN,
-                  t->name);
-    print(line);
-}
-
-static const struct arch_crash_ops crash_ops = {
-    .write = crash_write,
-    .flush = crash_flush,
-    .describe = crash_describe,
-};
-
 /* ---- public API owned here ---- */
 
 const char *xn_cmdline(void)
@@ -134,14 +105,17 @@ int xn_cmdline_has(const char *name)
     return args_has_kopt(&args, name);
 }
 
-void xn_shutdown(enum xn_shutdown_reason reason)
+/* ---- bring-up ---- */
+
+/* newlib's __libc_init_array() and our run_constructors() call these
+ * around the constructor arrays; there is nothing to do in them. */
+void _init(void)
 {
-    console_flush();
-    for (;;)
-        hypercall_sched_op_shutdown((unsigned int)reason);
 }
 
-/* ---- bring-up ---- */
+void _fini(void)
+{
+}
 
 /* C constructors (newlib for this target has no __libc_init_array). */
 static void run_constructors(void)
@@ -231,7 +205,7 @@ void start_kernel(start_info_t *si)
     if (!shared)
         panic("cannot map shared_info");
     console_init(console_page(si), si->console.domU.evtchn);
-    arch_set_crash_ops(&crash_ops);
+    panic_init(); /* crash reports go to the console from here on */
     boot_stage("console");
 
     rc = evtchn_init(shared, shinfo_vcpu0());

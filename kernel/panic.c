@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * kernel/panic.c - panic(): report and crash the domain.
+ * kernel/panic.c - how the domain ends: panic(), the crash reporter's
+ * console hooks, and xn_shutdown().
  *
  * Design: format into a fixed stack buffer with the kernel's own
  * formatter (kernel/kfmt.h: allocates nothing, takes no lock, and keeps
@@ -16,8 +17,11 @@
 #include <string.h>
 
 #include "arch/x86_64/arch.h"
+#include "include/xenith.h"
 #include "kernel/kfmt.h"
+#include "kernel/sched.h"
 #include "xen/console.h"
+#include "xen/hypercall.h"
 
 static int panicking;
 
@@ -45,4 +49,46 @@ void panic(const char *fmt, ...)
                    print);
     console_flush();
     arch_crash();
+}
+
+/* ---- the crash reporter's hooks (arch/x86_64/traps.c calls them) ---- */
+
+static void crash_write(const char *s, size_t len)
+{
+    console_write(s, len);
+}
+
+static void crash_flush(void)
+{
+    console_flush();
+}
+
+static void crash_describe(void (*out)(const char *line))
+{
+    struct sched_thread *t = sched_self();
+    char line[64];
+
+    if (!t)
+        return;
+    kfmt_snprintf(line, sizeof(line), "  thread: %.*s\n", SCHED_NAME_LEN,
+                  t->name);
+    out(line);
+}
+
+static const struct arch_crash_ops crash_ops = {
+    .write = crash_write,
+    .flush = crash_flush,
+    .describe = crash_describe,
+};
+
+void panic_init(void)
+{
+    arch_set_crash_ops(&crash_ops);
+}
+
+void xn_shutdown(enum xn_shutdown_reason reason)
+{
+    console_flush();
+    for (;;)
+        hypercall_sched_op_shutdown((unsigned int)reason);
 }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * kernel/panic.h - fatal errors in our own invariants.
+ * kernel/panic.h - how the domain ends: panic() for fatal errors in our
+ * own invariants, the crash reporter's console hooks, and xn_shutdown()
+ * (include/xenith.h), in one module that the bring-up (kernel/main.c),
+ * the libc shim (lib/syscalls.c) and the arch crash path all depend on,
+ * and which depends on none of them.
  *
  * panic() is for bugs in xenith itself, never for what another domain
  * wrote (that marks a device broken instead). It prints a report in the
@@ -10,7 +14,11 @@
 #ifndef KERNEL_PANIC_H
 #define KERNEL_PANIC_H
 
-__attribute__((noreturn, format(printf, 1, 2))) void
-panic(const char *fmt, ...);
+__attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt,
+                                                           ...);
+
+/* Route arch/'s crash reports through the console (after console_init),
+ * naming the current thread. */
+void panic_init(void);
 
 #endif /* KERNEL_PANIC_H */

@@ -416,15 +416,6 @@ int getentropy(void *buf, size_t len)
 
 /* ---- start and end ---- */
 
-/* __libc_init_array() calls these around the constructor arrays. */
-void _init(void)
-{
-}
-
-void _fini(void)
-{
-}
-
 /*
  * newlib's exit() has run the atexit handlers and flushed stdio. Print
  * the status line the toolstack side parses, drain the console, and

@@ -18,25 +18,25 @@
 
 #define NR_STATES 9 /* Unknown .. Reconfigured */
 
-#define N XENBUS_ACT_NONE
+#define N  XENBUS_ACT_NONE
 #define CN XENBUS_ACT_CONNECT
 #define GC XENBUS_ACT_GO_CONNECTED
 #define CL XENBUS_ACT_CLOSE
 #define GD XENBUS_ACT_GO_CLOSED
-#define R XENBUS_ACT_RESET
-#define B XENBUS_ACT_BROKEN
+#define R  XENBUS_ACT_RESET
+#define B  XENBUS_ACT_BROKEN
 
 /* [front][back]; columns U I IW ID C CG CD RG RD, as in xenbus.h. */
 static const uint8_t front_table[NR_STATES][NR_STATES] = {
-    [XenbusStateUnknown] = { R, R, R, R, R, R, R, R, R },
-    [XenbusStateInitialising] = { N, N, CN, N, CN, CL, N, N, N },
-    [XenbusStateInitWait] = { N, N, CN, N, CN, CL, N, N, N },
-    [XenbusStateInitialised] = { N, N, N, N, GC, CL, GD, N, N },
-    [XenbusStateConnected] = { B, CL, CL, N, N, CL, GD, N, N },
-    [XenbusStateClosing] = { GD, GD, GD, GD, N, GD, GD, N, N },
-    [XenbusStateClosed] = { N, R, R, N, N, N, R, N, N },
-    [XenbusStateReconfiguring] = { B, B, B, B, B, B, B, B, B },
-    [XenbusStateReconfigured] = { B, B, B, B, B, B, B, B, B },
+    [XenbusStateUnknown] = {R, R, R, R, R, R, R, R, R},
+    [XenbusStateInitialising] = {N, N, CN, N, CN, CL, N, N, N},
+    [XenbusStateInitWait] = {N, N, CN, N, CN, CL, N, N, N},
+    [XenbusStateInitialised] = {N, N, N, N, GC, CL, GD, N, N},
+    [XenbusStateConnected] = {B, CL, CL, N, N, CL, GD, N, N},
+    [XenbusStateClosing] = {GD, GD, GD, GD, N, GD, GD, N, N},
+    [XenbusStateClosed] = {N, R, R, N, N, N, R, N, N},
+    [XenbusStateReconfiguring] = {B, B, B, B, B, B, B, B, B},
+    [XenbusStateReconfigured] = {B, B, B, B, B, B, B, B, B},
 };
 
 #undef N
@@ -57,9 +57,8 @@ enum xenbus_action xenbus_front_action(uint32_t front, uint32_t back)
 const char *xenbus_state_name(uint32_t state)
 {
     static const char *const names[NR_STATES] = {
-        "Unknown",   "Initialising", "InitWait",      "Initialised",
-        "Connected", "Closing",      "Closed",        "Reconfiguring",
-        "Reconfigured",
+        "Unknown", "Initialising", "InitWait",      "Initialised",  "Connected",
+        "Closing", "Closed",       "Reconfiguring", "Reconfigured",
     };
 
     return state < NR_STATES ? names[state] : "invalid";
@@ -124,8 +123,8 @@ int xenbus_enumerate(struct xs_conn *c, const char *type, unsigned int *ids,
     return found;
 }
 
-int xenbus_dev_init(struct xs_conn *c, struct xenbus_dev *dev,
-                    const char *type, unsigned int id)
+int xenbus_dev_init(struct xs_conn *c, struct xenbus_dev *dev, const char *type,
+                    unsigned int id)
 {
     char path[XENBUS_PATH_MAX + 16];
     char val[16];
@@ -303,8 +302,8 @@ int xenbus_wait_backend_state(struct xs_conn *c, const struct xenbus_dev *dev,
     rc2 = xs_watch_remove(c, &w);
     (void)rc2; /* the watch is unlinked locally whatever xenstored says */
     if (rc == -ETIMEDOUT)
-        xs_log(c, "xenbus: timeout waiting for %s (state %s, mask 0x%x)",
-               path, xenbus_state_name(st), mask);
+        xs_log(c, "xenbus: timeout waiting for %s (state %s, mask 0x%x)", path,
+               xenbus_state_name(st), mask);
     if (rc >= 0 && out)
         *out = st;
     return rc < 0 ? rc : 0;
@@ -315,22 +314,20 @@ int xenbus_close(struct xs_conn *c, const struct xenbus_dev *dev,
 {
     /* Step 1: the backend has stopped using our rings. */
     const unsigned int left_connected =
-        XENBUS_MASK(XenbusStateUnknown) |
-        XENBUS_MASK(XenbusStateInitialising) |
+        XENBUS_MASK(XenbusStateUnknown) | XENBUS_MASK(XenbusStateInitialising) |
         XENBUS_MASK(XenbusStateInitWait) | XENBUS_MASK(XenbusStateClosing) |
         XENBUS_MASK(XenbusStateClosed);
     /* Step 2: the backend is closed, gone, or already re-initialising. */
     const unsigned int closed =
-        XENBUS_MASK(XenbusStateUnknown) |
-        XENBUS_MASK(XenbusStateInitialising) |
+        XENBUS_MASK(XenbusStateUnknown) | XENBUS_MASK(XenbusStateInitialising) |
         XENBUS_MASK(XenbusStateInitWait) | XENBUS_MASK(XenbusStateClosed);
     int rc, rc_wait;
 
     rc = xenbus_switch_state(c, dev, XenbusStateClosing);
     if (rc < 0)
         return rc;
-    rc_wait = xenbus_wait_backend_state(c, dev, left_connected, timeout_ns,
-                                        NULL);
+    rc_wait =
+        xenbus_wait_backend_state(c, dev, left_connected, timeout_ns, NULL);
     if (rc_wait == -EIO)
         return rc_wait;
     rc = xenbus_switch_state(c, dev, XenbusStateClosed);

@@ -89,8 +89,8 @@ int xenbus_enumerate(struct xs_conn *c, const char *type, unsigned int *ids,
  * absolute path) and `backend-id` (a domain id below DOMID_FIRST_RESERVED).
  * -ENOENT if the device has no backend yet, -EIO for invalid values.
  */
-int xenbus_dev_init(struct xs_conn *c, struct xenbus_dev *dev,
-                    const char *type, unsigned int id);
+int xenbus_dev_init(struct xs_conn *c, struct xenbus_dev *dev, const char *type,
+                    unsigned int id);
 
 /* "<dir>/<key>" into buf; -ENAMETOOLONG when it does not fit. */
 int xenbus_path(char *buf, size_t size, const char *dir, const char *key);

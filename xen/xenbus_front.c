@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "xen/gnttab.h"
 #include "xen/xenbus_front.h"
 
 bool xenbus_front_env_valid(const struct xenbus_front_env *env)
@@ -69,10 +70,30 @@ int xenbus_front_fail(struct xenbus_front *f, const char *fmt, ...)
     return rc;
 }
 
+/* ---- what a class releases ---- */
+
+int xenbus_front_end_grant(struct xenbus_front *f, grant_ref_t ref)
+{
+    if (f->forgetting)
+        return 0; /* a new grant table: the ref is nobody's any more */
+    if (gnttab_end_access(ref) == -EBUSY)
+        return -EBUSY;
+    gnttab_free(ref);
+    return 0;
+}
+
+void xenbus_front_port_release(struct xenbus_front *f, evtchn_port_t port)
+{
+    if (!f->forgetting)
+        f->env->evtchn_close(f->env->arg, port);
+    else if (f->env->evtchn_forget)
+        f->env->evtchn_forget(f->env->arg, port);
+}
+
 /* ---- keys ---- */
 
-int xenbus_front_back_uint(struct xenbus_front *f, xs_tx_t tx,
-                           const char *key, unsigned long *out)
+int xenbus_front_back_uint(struct xenbus_front *f, xs_tx_t tx, const char *key,
+                           unsigned long *out)
 {
     int rc = xenbus_read_uint(f->xs, tx, f->xb.backend, key, out);
 
@@ -82,8 +103,7 @@ int xenbus_front_back_uint(struct xenbus_front *f, xs_tx_t tx,
     return rc;
 }
 
-int xenbus_front_back_flag(struct xenbus_front *f, xs_tx_t tx,
-                           const char *key)
+int xenbus_front_back_flag(struct xenbus_front *f, xs_tx_t tx, const char *key)
 {
     unsigned long v = 0;
     int rc = xenbus_front_back_uint(f, tx, key, &v);
@@ -204,8 +224,8 @@ static enum xenbus_action adjust(const struct xenbus_front *f,
             a = XENBUS_ACT_GO_CONNECTED;
     }
     if (f->broken && a != XENBUS_ACT_BROKEN) {
-        bool closing = f->state == XenbusStateClosing ||
-                       f->state == XenbusStateClosed;
+        bool closing =
+            f->state == XenbusStateClosing || f->state == XenbusStateClosed;
 
         if (!closing && a != XENBUS_ACT_GO_CLOSED)
             a = XENBUS_ACT_CLOSE;
@@ -260,10 +280,10 @@ int xenbus_front_step(struct xenbus_front *f, enum xenbus_action *act)
         return xenbus_front_set_state(f, XenbusStateInitialising);
     case XENBUS_ACT_BROKEN:
     default:
-        return xenbus_front_fail(f, "%s: %s: impossible states front %s back %s",
-                                 f->cls->driver, f->xb.nodename,
-                                 xenbus_state_name(f->state),
-                                 xenbus_state_name(back));
+        return xenbus_front_fail(
+            f, "%s: %s: impossible states front %s back %s", f->cls->driver,
+            f->xb.nodename, xenbus_state_name(f->state),
+            xenbus_state_name(back));
     }
 }
 
@@ -280,8 +300,7 @@ int xenbus_front_connect(struct xenbus_front *f)
         if (rc < 0)
             return rc;
     }
-    for (unsigned int step = 0; step < XENBUS_FRONT_CONNECT_MAX_STEPS;
-         step++) {
+    for (unsigned int step = 0; step < XENBUS_FRONT_CONNECT_MAX_STEPS; step++) {
         enum xenbus_action a;
 
         rc = xenbus_front_step(f, &a);
@@ -296,15 +315,14 @@ int xenbus_front_connect(struct xenbus_front *f)
                                        all & ~XENBUS_MASK(f->back_state),
                                        f->timeout_ns, NULL);
         if (rc == -ETIMEDOUT) {
-            xenbus_front_log(f,
-                             "%s: timeout connecting %s: %s/state stayed %s",
+            xenbus_front_log(f, "%s: timeout connecting %s: %s/state stayed %s",
                              f->cls->driver, f->xb.nodename, f->xb.backend,
                              xenbus_state_name(f->back_state));
             return rc;
         }
         if (rc == -EIO)
-            return xenbus_front_fail(f, "%s: invalid %s/state",
-                                     f->cls->driver, f->xb.backend);
+            return xenbus_front_fail(f, "%s: invalid %s/state", f->cls->driver,
+                                     f->xb.backend);
         if (rc < 0)
             return rc;
     }
@@ -370,12 +388,15 @@ int xenbus_front_resume(struct xenbus_front *f, bool cancelled)
             set_active(f, true);
         return 0;
     }
-    if (!f->cls->resume)
-        return -EOPNOTSUPP;
     /* New grant table, new ports, new backend instance: forget the old
      * connection without revoking anything, then probe the (possibly
      * moved) backend; the caller connects again. */
-    f->cls->resume(f);
+    f->forgetting = true;
+    if (f->cls->resume)
+        f->cls->resume(f);
+    else
+        f->cls->release(f);
+    f->forgetting = false;
     f->rings = false;
     f->active = false;
     f->broken = false;

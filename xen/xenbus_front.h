@@ -35,6 +35,7 @@
 
 #include <xen/xen.h>
 #include <xen/event_channel.h>
+#include <xen/grant_table.h>
 #include <xen/io/xenbus.h>
 
 #include "xen/xenbus.h"
@@ -56,6 +57,9 @@ struct xenbus_front_env {
     int (*evtchn_open)(void *arg, domid_t remote, void (*handler)(void *ctx),
                        void *ctx, evtchn_port_t *port);
     void (*evtchn_close)(void *arg, evtchn_port_t port);
+    /* Optional: drop our binding of a port the domain no longer owns
+     * (after a restore: Xen closed it), with no hypercall. */
+    void (*evtchn_forget)(void *arg, evtchn_port_t port);
     /* Kick the backend on port. */
     void (*notify)(void *arg, evtchn_port_t port);
     /* Optional: block until an event on any of this device's ports or
@@ -99,9 +103,12 @@ struct xenbus_front_class {
     int (*reset)(struct xenbus_front *f);
     /*
      * Optional, suspend/resume: park the data path keeping what is in
-     * flight (suspend), and after the domain was restored drop the old
-     * rings without revoking (the grant table and ports are new) so that
-     * a reconnect rebuilds them and replays what was parked (resume).
+     * flight (suspend; default set_active(false)), and after the domain
+     * was restored keep what must be replayed, then release (resume;
+     * default release). During resume f->forgetting is set, so the
+     * release goes through xenbus_front_end_grant() and
+     * xenbus_front_port_release(), which then drop grants and ports the
+     * domain no longer owns without revoking or closing them.
      */
     void (*suspend)(struct xenbus_front *f);
     void (*resume)(struct xenbus_front *f);
@@ -117,6 +124,7 @@ struct xenbus_front {
     bool active;            /* data path on */
     bool broken;            /* the backend violated the protocol */
     bool suspended;         /* between suspend and resume */
+    bool forgetting;        /* resume: grants and ports are gone already */
     uint64_t timeout_ns;    /* per handshake wait */
     const struct xenbus_front_env *env;
     char last_error[160];
@@ -173,6 +181,17 @@ void xenbus_front_gone(struct xenbus_front *f);
 void xenbus_front_suspend(struct xenbus_front *f);
 int xenbus_front_resume(struct xenbus_front *f, bool cancelled);
 
+/*
+ * Revoke and free grant ref for a class's release: 0 (also when the
+ * domain was restored and the ref means nothing any more), or -EBUSY
+ * while the backend still maps it: the page must then never be reused.
+ */
+int xenbus_front_end_grant(struct xenbus_front *f, grant_ref_t ref);
+
+/* Close an event channel of ours for a class's release (after a restore:
+ * drop the binding only, Xen closed it). */
+void xenbus_front_port_release(struct xenbus_front *f, evtchn_port_t port);
+
 /* Write our state node and remember it; logged with the path on error. */
 int xenbus_front_set_state(struct xenbus_front *f, XenbusState s);
 
@@ -193,12 +212,11 @@ int xenbus_front_vfail(struct xenbus_front *f, const char *fmt, va_list ap);
  * <backend>/<key> as a number inside tx: 1 present and valid, 0
  * missing, -EINVAL malformed (logged with the path), other -errno.
  */
-int xenbus_front_back_uint(struct xenbus_front *f, xs_tx_t tx,
-                           const char *key, unsigned long *out);
+int xenbus_front_back_uint(struct xenbus_front *f, xs_tx_t tx, const char *key,
+                           unsigned long *out);
 
 /* An optional backend flag: 1 or 0; garbage reads as 0 (logged). */
-int xenbus_front_back_flag(struct xenbus_front *f, xs_tx_t tx,
-                           const char *key);
+int xenbus_front_back_flag(struct xenbus_front *f, xs_tx_t tx, const char *key);
 
 /*
  * Run body(f, tx) in one transaction, re-run on EAGAIN; a failure is

@@ -59,8 +59,9 @@ struct blkdev_slot {
 };
 
 /*
- * Serve /dev/<name> through kernel/fdtab (drivers/blkfront/blkdev_fd.c): descriptors
- * 208.. Called by the registry's boot stage. 0 or -errno from kernel/fdtab.
+ * Serve /dev/<name> through kernel/fdtab (drivers/blkfront/blkdev_fd.c):
+ * descriptors 208.. Called by the registry's boot stage. 0 or -errno from
+ * kernel/fdtab.
  */
 int blkdev_fd_register(void);
 

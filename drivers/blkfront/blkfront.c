@@ -194,7 +194,7 @@ static int page_unshare(struct blkfront *bf, struct blkfront_gpage *g,
 {
     if (!g->gref || (keep_persistent && bf->feat_persistent))
         return 0;
-    if (gnttab_end_access(g->gref) == -EBUSY) {
+    if (xenbus_front_end_grant(&bf->fe, g->gref) == -EBUSY) {
         if (!bf->leaked)
             blkfront_log(bf,
                          "blkfront: %s: backend still maps a page, "
@@ -205,7 +205,6 @@ static int page_unshare(struct blkfront *bf, struct blkfront_gpage *g,
         g->gref = 0;
         return -EBUSY;
     }
-    gnttab_free(g->gref);
     g->gref = 0;
     return 0;
 }
@@ -269,7 +268,7 @@ static void queue_teardown(struct blkfront *bf, struct blkfront_queue *q)
     bool ring_busy = false;
 
     if (q->evtchn_open)
-        bf->env.evtchn_close(bf->env.arg, q->evtchn);
+        xenbus_front_port_release(&bf->fe, q->evtchn);
     if (q->shadow) {
         for (unsigned int i = 0; i < bf->ring_size; i++) {
             struct blkfront_shadow *sh = &q->shadow[i];
@@ -285,10 +284,8 @@ static void queue_teardown(struct blkfront *bf, struct blkfront_queue *q)
     for (unsigned int i = 0; i < npages; i++) {
         if (!q->ring_ref[i])
             continue;
-        if (gnttab_end_access(q->ring_ref[i]) == -EBUSY)
+        if (xenbus_front_end_grant(&bf->fe, q->ring_ref[i]) == -EBUSY)
             ring_busy = true; /* the ref stays granted: never freed */
-        else
-            gnttab_free(q->ring_ref[i]);
     }
     if (q->sring) {
         if (ring_busy) {
@@ -366,6 +363,16 @@ int blkfront_rings_setup(struct blkfront *bf, domid_t backend)
 
 void blkfront_fail_pending(struct blkfront *bf, int status)
 {
+    /* Parked requests outlive the release of a resume (forgetting):
+     * they are what the reconnect replays. */
+    while (bf->nr_parked && !bf->fe.forgetting) {
+        struct xn_blkreq *req = bf->parked[--bf->nr_parked];
+
+        bf->stats.errors++;
+        req->status = status;
+        if (req->done)
+            req->done(req, req->arg);
+    }
     for (unsigned int qi = 0; qi < BLKFRONT_MAX_QUEUES; qi++) {
         struct blkfront_queue *q = &bf->q[qi];
 
@@ -384,6 +391,53 @@ void blkfront_fail_pending(struct blkfront *bf, int status)
                 req->done(req, req->arg);
         }
     }
+}
+
+void blkfront_park_inflight(struct blkfront *bf)
+{
+    /* Two passes: data, then flushes and barriers, so a replayed flush
+     * still comes after the writes it was meant to cover. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned int qi = 0; qi < BLKFRONT_MAX_QUEUES; qi++) {
+            struct blkfront_queue *q = &bf->q[qi];
+
+            for (unsigned int i = 0; q->shadow && i < bf->ring_size; i++) {
+                struct blkfront_shadow *sh = &q->shadow[i];
+                bool flush = sh->op == BLKIF_OP_FLUSH_DISKCACHE ||
+                             sh->op == BLKIF_OP_WRITE_BARRIER;
+
+                if (!sh->inflight || !sh->req || flush != (pass == 1))
+                    continue;
+                if (bf->nr_parked == sizeof(bf->parked) / sizeof(bf->parked[0]))
+                    return; /* cannot happen: at most one per ring slot */
+                bf->parked[bf->nr_parked++] = sh->req;
+                sh->req = NULL;
+            }
+        }
+    }
+}
+
+void blkfront_replay(struct blkfront *bf)
+{
+    unsigned int done = 0;
+
+    while (done < bf->nr_parked) {
+        struct xn_blkreq *req = bf->parked[done];
+        int rc = blkfront_submit(bf, req);
+
+        if (rc == -EAGAIN)
+            break; /* the ring is full: the rest go at the next poll */
+        done++;
+        if (rc < 0) {
+            bf->stats.errors++;
+            req->status = rc;
+            if (req->done)
+                req->done(req, req->arg);
+        }
+    }
+    bf->nr_parked -= done;
+    memmove(bf->parked, bf->parked + done,
+            bf->nr_parked * sizeof(bf->parked[0]));
 }
 
 void blkfront_rings_teardown(struct blkfront *bf)
@@ -644,4 +698,3 @@ int blkfront_submit(struct blkfront *bf, struct xn_blkreq *req)
     }
     return 0;
 }
-

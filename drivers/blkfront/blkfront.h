@@ -154,6 +154,11 @@ struct blkfront {
 
     bool leaked; /* pages kept because the backend still maps them */
     struct blkfront_stats stats;
+
+    /* In flight when the domain was saved: replayed after reconnect,
+     * data first, then flushes (blkfront_replay). */
+    struct xn_blkreq *parked[BLKFRONT_MAX_QUEUES * BLKFRONT_MAX_RING_SIZE];
+    unsigned int nr_parked;
 };
 
 /* The device class blkfront implements (xen/xenbus_front.h). */
@@ -192,6 +197,15 @@ void blkfront_fail_pending(struct blkfront *bf, int status);
 int blkfront_shadow_release(struct blkfront *bf, struct blkfront_shadow *sh,
                             bool keep_persistent);
 void blkfront_shadow_pool(struct blkfront *bf, struct blkfront_shadow *sh);
+
+/* After a restore: take every request in flight off its (dead) ring and
+ * park it for blkfront_replay(). */
+void blkfront_park_inflight(struct blkfront *bf);
+
+/* Submit parked requests again, in order, while the ring has room (the
+ * rest stay parked and go at the next poll); one the device now refuses
+ * completes with that error. */
+void blkfront_replay(struct blkfront *bf);
 
 /* Fill bf->dev.info from the negotiated values; set dev.ready. */
 void blkfront_set_ready(struct blkfront *bf, bool ready);

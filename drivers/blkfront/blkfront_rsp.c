@@ -179,5 +179,7 @@ int blkfront_poll(struct blkfront *bf)
             return rc;
         total += rc;
     }
+    if (bf->nr_parked && bf->fe.active)
+        blkfront_replay(bf); /* completions made room on the ring */
     return total;
 }

@@ -151,7 +151,8 @@ static int read_geometry(struct blkfront *bf, xs_tx_t tx, struct disk *d)
         v = XN_BLK_SECTOR;
     } else if (rc < 0 || !is_pow2(v) || v < XN_BLK_SECTOR ||
                v > BLKFRONT_MAX_SECTOR_SIZE) {
-        blkfront_log(bf, "blkfront: %s: invalid sector-size", bf->fe.xb.backend);
+        blkfront_log(bf, "blkfront: %s: invalid sector-size",
+                     bf->fe.xb.backend);
         return -EIO;
     }
     d->ssize = (uint32_t)v;
@@ -329,13 +330,14 @@ static int publish_body(struct xs_conn *c, xs_tx_t tx, void *arg)
         /* Both schemes, for either kind of backend (note 3). */
         rc = xenbus_write_uint(c, tx, dir, "ring-page-order", bf->ring_order);
         if (!rc)
-            rc =
-                xenbus_write_uint(c, tx, dir, "num-ring-pages", 1ul << bf->ring_order);
+            rc = xenbus_write_uint(c, tx, dir, "num-ring-pages",
+                                   1ul << bf->ring_order);
     }
     if (!rc && bf->nr_queues == 1) {
         rc = write_queue_keys(bf, tx, &bf->q[0], dir);
     } else if (!rc) {
-        rc = xenbus_write_uint(c, tx, dir, "multi-queue-num-queues", bf->nr_queues);
+        rc = xenbus_write_uint(c, tx, dir, "multi-queue-num-queues",
+                               bf->nr_queues);
         for (unsigned int i = 0; i < bf->nr_queues && !rc; i++) {
             snprintf(sub, sizeof(sub), "%s/queue-%u", dir, i);
             rc = write_queue_keys(bf, tx, &bf->q[i], sub);
@@ -350,7 +352,7 @@ static int publish_body(struct xs_conn *c, xs_tx_t tx, void *arg)
     }
     if (!rc)
         rc = xenbus_write_uint(c, tx, dir, "feature-persistent",
-                        bf->cfg.no_persistent ? 0 : 1);
+                               bf->cfg.no_persistent ? 0 : 1);
     return rc;
 }
 
@@ -386,10 +388,29 @@ static void bf_set_active(struct xenbus_front *f, bool on)
     struct blkfront *bf = blkfront_of(f);
 
     blkfront_set_ready(bf, on);
+    if (on) {
+        blkfront_replay(bf); /* what was in flight at a save */
+        return;
+    }
     /* The backend is going away (or broke): whatever is in flight will
      * not be answered. Ids and pages stay until it has let go. */
-    if (!on)
-        blkfront_fail_pending(bf, -EIO);
+    blkfront_fail_pending(bf, -EIO);
+}
+
+/* Suspend: stop taking requests, keep those in flight (they complete
+ * after a cancelled suspend, or are replayed after a restore). */
+static void bf_suspend(struct xenbus_front *f)
+{
+    blkfront_set_ready(blkfront_of(f), false);
+}
+
+/* Restored: the old ring is gone; park what it carried, then release. */
+static void bf_resume(struct xenbus_front *f)
+{
+    struct blkfront *bf = blkfront_of(f);
+
+    blkfront_park_inflight(bf);
+    blkfront_rings_teardown(bf);
 }
 
 static void bf_release(struct xenbus_front *f)
@@ -421,4 +442,6 @@ const struct xenbus_front_class blkfront_class = {
     .set_active = bf_set_active,
     .release = bf_release,
     .reset = bf_reset,
+    .suspend = bf_suspend,
+    .resume = bf_resume,
 };

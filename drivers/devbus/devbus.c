@@ -172,8 +172,7 @@ static bool follow_toolstack(struct devbus_dev *d)
     if (mine == XenbusStateUnknown) {
         if (!d->gone) {
             /* Whatever the backend still maps is leaked, not reused. */
-            kfmt_printf("[xenith] %s: removed by the toolstack\n",
-                        dev_name(d));
+            kfmt_printf("[xenith] %s: removed by the toolstack\n", dev_name(d));
             xenbus_front_gone(fe);
             d->gone = true;
             d->close_deadline = 0;
@@ -232,9 +231,8 @@ static void dev_service(struct devbus_dev *d)
             break;
         }
         if (act == XENBUS_ACT_CLOSE) {
-            kfmt_printf("[xenith] %s: backend %s is %s: closing\n",
-                        dev_name(d), fe->xb.backend,
-                        xenbus_state_name(fe->back_state));
+            kfmt_printf("[xenith] %s: backend %s is %s: closing\n", dev_name(d),
+                        fe->xb.backend, xenbus_state_name(fe->back_state));
             d->close_deadline = time_monotonic_ns() + DEVBUS_CLOSE_WAIT_NS;
             break;
         }

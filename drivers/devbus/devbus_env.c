@@ -108,6 +108,16 @@ static void e_evtchn_close(void *arg, evtchn_port_t port)
             e->bind[i].used = false;
 }
 
+static void e_evtchn_forget(void *arg, evtchn_port_t port)
+{
+    struct devbus_env *e = arg;
+
+    evtchn_unbind(port);
+    for (unsigned int i = 0; i < ENV_PORTS; i++)
+        if (e->bind[i].used && e->bind[i].port == port)
+            e->bind[i].used = false;
+}
+
 static void e_notify(void *arg, evtchn_port_t port)
 {
     (void)arg;
@@ -145,6 +155,7 @@ devbus_env_create(unsigned long (*virt_to_frame)(const void *va))
         .virt_to_frame = e_virt_to_frame,
         .evtchn_open = e_evtchn_open,
         .evtchn_close = e_evtchn_close,
+        .evtchn_forget = e_evtchn_forget,
         .notify = e_notify,
         .wait = e_wait,
         .log = e_log,

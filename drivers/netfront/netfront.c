@@ -28,7 +28,7 @@
 #include "drivers/netfront/netfront.h"
 #include "xen/gnttab.h"
 
-#define PAGE    NETFRONT_PAGE_SIZE
+#define PAGE NETFRONT_PAGE_SIZE
 /* One VLAN tag on top of the Ethernet header. */
 #define VLAN_HLEN 4
 
@@ -160,7 +160,7 @@ static int grant_page(struct netfront *nf, domid_t backend, void **page,
 static void ungrant_page(struct netfront *nf, void **page, grant_ref_t *ref)
 {
     if (*ref) {
-        if (gnttab_end_access(*ref) == -EBUSY) {
+        if (xenbus_front_end_grant(&nf->fe, *ref) == -EBUSY) {
             if (!nf->leaked)
                 netfront_log(nf,
                              "netfront: %s: backend still maps a page,"
@@ -171,7 +171,6 @@ static void ungrant_page(struct netfront *nf, void **page, grant_ref_t *ref)
             *ref = 0;
             return;
         }
-        gnttab_free(*ref);
         *ref = 0;
     }
     if (*page) {
@@ -183,9 +182,9 @@ static void ungrant_page(struct netfront *nf, void **page, grant_ref_t *ref)
 static void queue_teardown(struct netfront *nf, struct netfront_queue *q)
 {
     if (q->evtchn_tx_open)
-        nf->env.evtchn_close(nf->env.arg, q->evtchn_tx);
+        xenbus_front_port_release(&nf->fe, q->evtchn_tx);
     if (q->evtchn_rx_open && q->evtchn_rx != q->evtchn_tx)
-        nf->env.evtchn_close(nf->env.arg, q->evtchn_rx);
+        xenbus_front_port_release(&nf->fe, q->evtchn_rx);
     q->evtchn_tx_open = q->evtchn_rx_open = false;
     for (unsigned int i = 0; i < NETFRONT_TX_RING_SIZE; i++)
         ungrant_page(nf, &q->tx_buf[i], &q->tx_gref[i]);
@@ -235,8 +234,8 @@ static int queue_setup(struct netfront *nf, struct netfront_queue *q,
         return rc;
     q->evtchn_tx_open = true;
     if (nf->feat_split_evtchn) {
-        rc = nf->env.evtchn_open(nf->env.arg, backend, netfront_queue_event,
-                                 q, &q->evtchn_rx);
+        rc = nf->env.evtchn_open(nf->env.arg, backend, netfront_queue_event, q,
+                                 &q->evtchn_rx);
         if (rc < 0)
             return rc;
         q->evtchn_rx_open = true;

@@ -66,11 +66,10 @@ struct netfront_queue;
  * The backend may only answer requests we made: rsp_prod must not run
  * past req_prod_pvt (the stricter form of RING_RESPONSE_PROD_OVERFLOW).
  */
-#define NETFRONT_RSP_PROD_BAD(r, prod)                                                  \
+#define NETFRONT_RSP_PROD_BAD(r, prod)                                         \
     (RING_RESPONSE_PROD_OVERFLOW(r, prod) ||                                   \
      (RING_IDX)((prod) - (r)->rsp_cons) >                                      \
          (RING_IDX)((r)->req_prod_pvt - (r)->rsp_cons))
-
 
 /* What the frontend asks for; fields at 0 take the defaults. */
 struct netfront_config {
@@ -114,7 +113,7 @@ struct netfront_queue {
 };
 
 struct netfront {
-    struct xn_netdev dev; /* first: the netdev ops cast back to us */
+    struct xn_netdev dev;   /* first: the netdev ops cast back to us */
     struct xenbus_front fe; /* xenbus lifecycle (state, broken, rings) */
     struct xenbus_front_env env;
     struct netfront_config cfg;

@@ -265,4 +265,3 @@ int netfront_rx_poll(struct netfront_queue *q, unsigned int budget)
     rx_repost(q, consumed);
     return delivered;
 }
-

@@ -27,8 +27,8 @@
 
 #include "drivers/netfront/netfront.h"
 
-#define MTU_MIN           68
-#define MTU_MAX           (XN_NETDEV_MAX_PKT - XN_ETH_HLEN)
+#define MTU_MIN 68
+#define MTU_MAX (XN_NETDEV_MAX_PKT - XN_ETH_HLEN)
 
 static int hexval(char c)
 {
@@ -163,7 +163,8 @@ int netfront_xs_read_features(struct netfront *nf)
     }
     /* Page flipping is long gone; without rx-copy we cannot receive. */
     if (!v[0]) {
-        netfront_log(nf, "netfront: %s lacks feature-rx-copy", nf->fe.xb.backend);
+        netfront_log(nf, "netfront: %s lacks feature-rx-copy",
+                     nf->fe.xb.backend);
         return -EIO;
     }
     nf->feat_sg = v[1];
@@ -237,7 +238,8 @@ static int publish_body(struct xs_conn *c, xs_tx_t tx, void *arg)
          * expects (io/netif.h, "Multiple transmit and receive queues"). */
         rc = write_queue_keys(nf, tx, &nf->q[0], dir);
     } else {
-        rc = xenbus_write_uint(c, tx, dir, "multi-queue-num-queues", nf->nr_queues);
+        rc = xenbus_write_uint(c, tx, dir, "multi-queue-num-queues",
+                               nf->nr_queues);
         for (unsigned int i = 0; i < nf->nr_queues && !rc; i++) {
             snprintf(qdir, sizeof(qdir), "%s/queue-%u", dir, i);
             rc = write_queue_keys(nf, tx, &nf->q[i], qdir);
@@ -251,15 +253,15 @@ static int publish_body(struct xs_conn *c, xs_tx_t tx, void *arg)
     if (!rc)
         rc = xenbus_write_uint(c, tx, dir, "feature-sg", 1);
     if (!rc)
-        rc =
-            xenbus_write_uint(c, tx, dir, "feature-gso-tcpv4", nf->cfg.no_gso ? 0 : 1);
+        rc = xenbus_write_uint(c, tx, dir, "feature-gso-tcpv4",
+                               nf->cfg.no_gso ? 0 : 1);
     /* 1 = send us finished checksums only (no NETRXF_csum_blank). */
     if (!rc)
         rc = xenbus_write_uint(c, tx, dir, "feature-no-csum-offload",
-                        nf->cfg.no_rx_csum ? 1 : 0);
+                               nf->cfg.no_rx_csum ? 1 : 0);
     if (!rc)
         rc = xenbus_write_uint(c, tx, dir, "feature-ipv6-csum-offload",
-                        nf->cfg.no_rx_csum ? 0 : 1);
+                               nf->cfg.no_rx_csum ? 0 : 1);
     return rc;
 }
 

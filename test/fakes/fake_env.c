@@ -111,6 +111,20 @@ static void op_evtchn_close(void *arg, evtchn_port_t port)
     e->closed++;
 }
 
+static void op_evtchn_forget(void *arg, evtchn_port_t port)
+{
+    struct fake_env *e = arg;
+
+    if (port >= FAKE_ENV_MAX_PORTS) {
+        fprintf(stderr, "fake_env: forget of port %u out of range\n", port);
+        abort();
+    }
+    e->port_open[port] = false;
+    e->port_fn[port] = NULL;
+    e->port_ctx[port] = NULL;
+    e->forgotten++;
+}
+
 static void op_notify(void *arg, evtchn_port_t port)
 {
     struct fake_env *e = arg;
@@ -146,6 +160,7 @@ struct xenbus_front_env fake_env_ops(struct fake_env *e)
         .virt_to_frame = op_virt_to_frame,
         .evtchn_open = op_evtchn_open,
         .evtchn_close = op_evtchn_close,
+        .evtchn_forget = op_evtchn_forget,
         .notify = op_notify,
         .wait = op_wait,
         .log = op_log,
@@ -191,4 +206,16 @@ void fake_env_fire(struct fake_env *e, evtchn_port_t port)
 {
     if (port < FAKE_ENV_MAX_PORTS && e->port_open[port] && e->port_fn[port])
         e->port_fn[port](e->port_ctx[port]);
+}
+
+void fake_env_restore(struct fake_env *e)
+{
+    memset(e->gnt, 0, sizeof(e->gnt));
+    if (gnttab_init(e->gnt, FAKE_ENV_GNT_ENTRIES) < 0)
+        abort();
+    for (unsigned int p = 0; p < FAKE_ENV_MAX_PORTS; p++) {
+        e->port_open[p] = false;
+        e->port_fn[p] = NULL;
+        e->port_ctx[p] = NULL;
+    }
 }

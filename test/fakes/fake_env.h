@@ -43,7 +43,7 @@ struct fake_env {
     void *port_ctx[FAKE_ENV_MAX_PORTS];
     bool port_open[FAKE_ENV_MAX_PORTS];
     unsigned int notifies[FAKE_ENV_MAX_PORTS];
-    unsigned int opened, closed;
+    unsigned int opened, closed, forgotten;
 
     /* wait(): what the backend does while the frontend blocks */
     int (*on_wait)(void *arg, uint64_t timeout_ns); /* NULL: -ETIMEDOUT */
@@ -66,5 +66,10 @@ void *fake_env_page(struct fake_env *e, grant_ref_t ref, bool write);
 
 /* Deliver an event on port to the frontend (its handler runs). */
 void fake_env_fire(struct fake_env *e, evtchn_port_t port);
+
+/* What a save/restore does to the frontend's world: a new, empty grant
+ * table (bookkeeping re-initialised, as the kernel does on resume) and
+ * every event channel closed. Pages (guest memory) are kept. */
+void fake_env_restore(struct fake_env *e);
 
 #endif /* FAKES_FAKE_ENV_H */

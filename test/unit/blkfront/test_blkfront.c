@@ -89,7 +89,8 @@ static int setup(void **state)
     ops = fbb_ops(&f->fb);
     if (blkfront_init(&f->bf, &ops, NULL))
         return -1;
-    snprintf(f->bf.fe.xb.nodename, sizeof(f->bf.fe.xb.nodename), "device/vbd/768");
+    snprintf(f->bf.fe.xb.nodename, sizeof(f->bf.fe.xb.nodename),
+             "device/vbd/768");
     f->bf.fe.xb.id = 768;
     f->bf.fe.xb.backend_id = FBB_DOMID;
     f->bf.dev.cb.kick = cb_kick;

@@ -255,7 +255,8 @@ static void check_case(struct fx *f, const struct opt_case *c)
                  f->bf.discard_granularity, f->bf.discard_alignment);
     if (c->logs && !strstr(f->fb.env.last_log, c->key) &&
         !strstr(f->c.last_error, c->key))
-        fail_msg("%s: no log naming the key (last: %s)", msg, f->fb.env.last_log);
+        fail_msg("%s: no log naming the key (last: %s)", msg,
+                 f->fb.env.last_log);
 }
 
 /* Fields left 0 expect the defaults: 1 queue, 11 segments, pss 512. */
@@ -496,46 +497,6 @@ static void backend_closes_with_io_in_flight_then_reattach(void **state)
     io_works(f);
 }
 
-/*
- * Linux blkback unmaps our rings and persistent grants only once it sees
- * us Closed: the rings must outlive our Closed until the backend is.
- */
-static void rings_kept_until_blkback_lets_go(void **state)
-{
-    struct fx *f = *state;
-    enum xenbus_action a;
-
-    fake_xs_set(&f->d, BE "/feature-persistent", "1");
-    connect(f);
-    io_works(f);
-    f->model = false; /* from here the test plays blkback by hand */
-    fake_xs_set_fire(&f->d, BE "/state", "5"); /* toolstack: detach */
-    assert_int_equal(blkfront_xs_step(&f->bf, &a), 0);
-    assert_int_equal(a, XENBUS_ACT_CLOSE);
-    /* blkback answers our Closing with Closing (no change). */
-    assert_int_equal(blkfront_xs_step(&f->bf, &a), 0);
-    assert_int_equal(a, XENBUS_ACT_GO_CLOSED);
-    assert_int_equal(f->bf.fe.state, XenbusStateClosed);
-    assert_true(f->bf.fe.rings);
-    assert_true(f->fb.env.live_pages > 0);
-    assert_int_equal(blkfront_xs_step(&f->bf, &a), 0); /* still Closing */
-    assert_true(f->bf.fe.rings);
-    /* It sees our Closed: unmaps everything, then says Closed. */
-    for (unsigned int q = 0; q < BLKFRONT_MAX_QUEUES; q++)
-        fbb_detach(&f->fb, q);
-    fake_xs_set_fire(&f->d, BE "/state", "6");
-    assert_int_equal(blkfront_xs_step(&f->bf, &a), 0);
-    assert_false(f->bf.fe.rings);
-    assert_false(f->bf.leaked);
-    assert_int_equal(f->fb.env.live_pages, 0);
-    assert_int_equal(gnttab_nr_free(), f->gnt_free0);
-    /* Re-attach. */
-    f->model = true;
-    fake_xs_set_fire(&f->d, BE "/state", "2");
-    assert_int_equal(blkfront_xs_connect(&f->bf), 0);
-    io_works(f);
-}
-
 static void disconnect_and_connect_again_changes_layout(void **state)
 {
     struct fx *f = *state;
@@ -560,17 +521,6 @@ static void disconnect_and_connect_again_changes_layout(void **state)
     io_works(f);
 }
 
-static void invalid_backend_state_breaks(void **state)
-{
-    struct fx *f = *state;
-
-    connect(f);
-    fake_xs_set_fire(&f->d, BE "/state", "9x");
-    assert_int_equal(blkfront_xs_step(&f->bf, NULL), -EIO);
-    assert_true(f->bf.fe.broken);
-    assert_false(f->bf.dev.ready);
-}
-
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -587,9 +537,7 @@ int main(void)
         T(publish_retries_on_eagain),
         T(connect_times_out_naming_the_path),
         T(backend_closes_with_io_in_flight_then_reattach),
-        T(rings_kept_until_blkback_lets_go),
         T(disconnect_and_connect_again_changes_layout),
-        T(invalid_backend_state_breaks),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,9 +9,10 @@
  * for the timeouts). Checked: probe (MAC, MTU, hostile values), feature
  * combinations present, absent and absurd, the published keys (top level
  * for one queue, queue-N/ only for several, split event channels),
- * transaction retry on EAGAIN, a full disconnect/reconnect cycle with
- * traffic after it, and netfront_xs_step() for every (front, back) state
- * pair against a table written out here independently.
+ * transaction retry on EAGAIN, and a full disconnect/reconnect cycle with
+ * traffic after it. The lifecycle both classes share (every state pair,
+ * broken backends, suspend) is tested once for both in
+ * test/unit/front/test_front_lifecycle.c.
  * Reference: io/netif.h, io/xenbus.h.
  */
 #include <errno.h>
@@ -460,16 +461,6 @@ static void connected_front_waits_for_backend(void **state)
     }
 }
 
-static void invalid_backend_state_breaks(void **state)
-{
-    struct fx *f = *state;
-
-    fake_xs_set(&f->d, BE "/state", "42");
-    probe(f);
-    assert_int_equal(netfront_xs_connect(&f->nf), -EIO);
-    assert_true(f->nf.fe.broken);
-}
-
 /* ---- reconnect ---- */
 
 static void backend_goes_away_and_comes_back(void **state)
@@ -533,99 +524,6 @@ static void disconnect_and_connect_again(void **state)
     traffic_works(f);
 }
 
-static void broken_device_only_closes(void **state)
-{
-    struct fx *f = *state;
-    enum xenbus_action a;
-
-    probe(f);
-    assert_int_equal(netfront_xs_connect(&f->nf), 0);
-    f->model = false;
-    netfront_fail(&f->nf, "test");
-    assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
-    assert_int_equal(a, XENBUS_ACT_CLOSE); /* not "stay connected" */
-    fake_xs_set(&f->d, BE "/state", "6");
-    assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
-    assert_int_equal(a, XENBUS_ACT_GO_CLOSED);
-    fake_xs_set(&f->d, BE "/state", "2");
-    assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
-    assert_int_equal(a, XENBUS_ACT_NONE); /* no reset, no reconnect */
-    assert_int_equal(netfront_xs_connect(&f->nf), -EIO);
-}
-
-/* ---- every state pair ---- */
-
-enum { U, I, IW, ID, C, CG, CD, RG, RD };
-
-static void step_every_state_pair(void **state)
-{
-    struct fx *f = *state;
-    /* Our state after one step, per (front, back); -1 = broken. */
-    static const int want[9][9] = {
-        /*         U   I   IW  ID  C   CG  CD  RG  RD */
-        [U] = {I, I, I, I, I, I, I, I, I},
-        [I] = {I, I, C, I, C, CG, I, I, I},
-        [IW] = {IW, IW, C, IW, C, CG, IW, IW, IW},
-        [ID] = {ID, ID, ID, ID, C, CG, CD, ID, ID},
-        [C] = {-1, CG, CG, C, C, CG, CD, C, C},
-        [CG] = {CD, CD, CD, CD, CG, CD, CD, CG, CG},
-        [CD] = {CD, I, I, CD, CD, CD, I, CD, CD},
-        [RG] = {-1, -1, -1, -1, -1, -1, -1, -1, -1},
-        [RD] = {-1, -1, -1, -1, -1, -1, -1, -1, -1},
-    };
-
-    probe(f);
-    f->model = false;
-    for (int fr = 0; fr < 9; fr++) {
-        for (int bk = 0; bk < 9; bk++) {
-            char v[12];
-            int rc;
-
-            netfront_rings_teardown(&f->nf);
-            f->nf.fe.broken = false;
-            /* A frontend that published rings has them. */
-            if (fr == ID || fr == C || fr == CG) {
-                assert_int_equal(netfront_xs_read_features(&f->nf), 0);
-                assert_int_equal(
-                    netfront_rings_setup(&f->nf, f->nf.fe.xb.backend_id), 0);
-            }
-            if (fr == C)
-                netfront_set_link(&f->nf, true);
-            f->nf.fe.state = (XenbusState)fr;
-            snprintf(v, sizeof(v), "%d", fr);
-            fake_xs_set(&f->d, FE "/state", v);
-            snprintf(v, sizeof(v), "%d", bk);
-            fake_xs_set(&f->d, BE "/state", v);
-
-            rc = netfront_xs_step(&f->nf, NULL);
-            if (want[fr][bk] < 0) {
-                if (rc != -EIO || !f->nf.fe.broken)
-                    fail_msg("front %d back %d: rc %d, not broken", fr, bk, rc);
-                continue;
-            }
-            if (rc != 0 || (int)f->nf.fe.state != want[fr][bk])
-                fail_msg("front %d back %d: rc %d state %d, want %d", fr, bk,
-                         rc, f->nf.fe.state, want[fr][bk]);
-            assert_int_equal(node_uint(f, FE "/state"), want[fr][bk]);
-            /* Rings exist while published and not yet closed, and after
-             * our Closed while the backend may still map them. */
-            assert_int_equal(
-                f->nf.fe.rings,
-                want[fr][bk] == ID || want[fr][bk] == C ||
-                    (want[fr][bk] == CG && (fr == ID || fr == C || fr == CG)) ||
-                    (want[fr][bk] == CD && fr == CG &&
-                     (bk == CG || bk == C)));
-            /* A fresh Connected (from I/IW) waits for the backend's
-             * next move; Initialised + back Connected goes live. */
-            assert_int_equal(f->nf.dev.link_up,
-                             want[fr][bk] == C && (fr == C || fr == ID));
-        }
-    }
-    netfront_rings_teardown(&f->nf);
-    assert_int_equal(gnttab_nr_free(), f->nr_free0);
-    assert_int_equal(f->fb.env.live_pages, 0);
-}
-
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -644,11 +542,8 @@ int main(void)
         T(publish_retries_on_eagain),
         T(connect_times_out_naming_the_path),
         T(connected_front_waits_for_backend),
-        T(invalid_backend_state_breaks),
         T(backend_goes_away_and_comes_back),
         T(disconnect_and_connect_again),
-        T(broken_device_only_closes),
-        T(step_every_state_pair),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
