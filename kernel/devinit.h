@@ -3,22 +3,22 @@
  * kernel/devinit.h - PV device bring-up as a linker set: devices only in
  * the images that use them.
  *
- * Each device class (kernel/netdev.c, drivers/blkfront/blkdev.c) declares its
- * boot probe with XN_DEVICE_INIT(), which places a struct devinit in a section
- * .xn_devinit.NN; arch/x86_64/xenith.ld keeps (KEEP) and sorts those sections
- * between __xn_devinit_start and __xn_devinit_end, and start_kernel() runs
- * every entry in order at the boot stage "devices". Design choice: nothing in
- * the core references a device module, so a static-archive link only pulls one
- * in when something else does (lwIP's netif glue references xn_netdev_get(); an
- * app's xn_blk_* calls the block registry), and its entry comes along with it;
- * an image that uses no device links no netfront, blkfront, xenbus thread,
- * xenstore client or grant table, and boots without touching xenstore. The
- * shared bus (grant tables + xenstore) is entry 00, in kernel/devinit.c, linked
- * only because each device probe calls devinit_bus_ready().
- * An app that reaches a device only through a path (open("/dev/xvda"),
- * which kernel/fdtab resolves at run time) must pull its class in by name:
- * xenith_add_image(... DEVICES blk), i.e. -Wl,--undefined=xn_devinit_blk
- * (cmake/xenith.cmake), or any xn_blk_* call.
+ * Each device class (drivers/netfront/netdev.c, drivers/blkfront/blkdev.c)
+ * declares its boot probe with XN_DEVICE_INIT(), which places a struct devinit
+ * in a section .xn_devinit.NN; arch/x86_64/xenith.ld keeps (KEEP) and sorts
+ * those sections between __xn_devinit_start and __xn_devinit_end, and
+ * start_kernel() runs every entry in order at the boot stage "devices". Design
+ * choice: nothing in the core references a device module, so a static-archive
+ * link only pulls one in when something else does (lwIP's netif glue references
+ * xn_netdev_get(); an app's xn_blk_* calls the block registry), and its entry
+ * comes along with it; an image that uses no device links no netfront,
+ * blkfront, xenbus thread, xenstore client or grant table, and boots without
+ * touching xenstore. The shared bus (grant tables + xenstore) is entry 00, in
+ * kernel/devinit.c, linked only because each device probe calls
+ * devinit_bus_ready(). An app that reaches a device only through a path
+ * (open("/dev/xvda"), which kernel/fdtab resolves at run time) must pull its
+ * class in by name: xenith_add_image(... DEVICES blk), i.e.
+ * -Wl,--undefined=xn_devinit_blk (cmake/xenith.cmake), or any xn_blk_* call.
  * Reference: GNU ld manual, "Input Section Keep" and "SORT_BY_NAME".
  */
 #ifndef KERNEL_DEVINIT_H

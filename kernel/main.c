@@ -31,6 +31,7 @@
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
+#include "kernel/suspend.h"
 #include "kernel/args.h"
 #include "xen/console.h"
 #include "xen/evtchn.h"
@@ -205,7 +206,8 @@ void start_kernel(start_info_t *si)
     if (!shared)
         panic("cannot map shared_info");
     console_init(console_page(si), si->console.domU.evtchn);
-    panic_init(); /* crash reports go to the console from here on */
+    panic_init();     /* crash reports go to the console from here on */
+    suspend_init(si); /* the p2m where xl save looks for it */
     boot_stage("console");
 
     rc = evtchn_init(shared, shinfo_vcpu0());

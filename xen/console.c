@@ -20,7 +20,7 @@
 #include "hypercall.h"
 
 #define OUT_SIZE sizeof(((struct xencons_interface *)0)->out)
-#define IN_SIZE sizeof(((struct xencons_interface *)0)->in)
+#define IN_SIZE  sizeof(((struct xencons_interface *)0)->in)
 
 /* Without a clock: this many yields to Xen before giving up. */
 #define CONSOLE_WAIT_YIELDS 200000u
@@ -74,8 +74,7 @@ long console_ring_write(struct xencons_interface *intf, const char *buf,
     return (long)done;
 }
 
-long console_ring_read(struct xencons_interface *intf, char *buf,
-                       size_t len)
+long console_ring_read(struct xencons_interface *intf, char *buf, size_t len)
 {
     XENCONS_RING_IDX prod = *(volatile XENCONS_RING_IDX *)&intf->in_prod;
     XENCONS_RING_IDX cons = intf->in_cons;
@@ -101,6 +100,11 @@ int console_init(struct xencons_interface *intf, evtchn_port_t port)
     return 0;
 }
 
+void console_resume(evtchn_port_t port)
+{
+    ring_port = port; /* same ring page (ours), the new domain's port */
+}
+
 void console_set_clock(uint64_t (*now_ns)(void))
 {
     clock_ns = now_ns;
@@ -108,7 +112,7 @@ void console_set_clock(uint64_t (*now_ns)(void))
 
 static void notify(void)
 {
-    struct evtchn_send send = { .port = ring_port };
+    struct evtchn_send send = {.port = ring_port};
 
     hypercall_event_channel_op(EVTCHNOP_send, &send);
 }
@@ -138,15 +142,15 @@ static bool wait_more(struct wait_bound *w)
 
 static long early_write(const char *buf, size_t len)
 {
-    int rc = hypercall_console_io(CONSOLEIO_write, (unsigned int)len,
-                                  (char *)buf);
+    int rc =
+        hypercall_console_io(CONSOLEIO_write, (unsigned int)len, (char *)buf);
 
     return rc < 0 ? rc : (long)len;
 }
 
 long console_write(const char *buf, size_t len)
 {
-    struct wait_bound w = { 0, 0 };
+    struct wait_bound w = {0, 0};
     size_t done = 0;
 
     if (!ring)
@@ -179,14 +183,13 @@ long console_read(char *buf, size_t len)
 
 int console_flush(void)
 {
-    struct wait_bound w = { 0, 0 };
+    struct wait_bound w = {0, 0};
 
     if (!ring)
         return -ENODEV;
     notify();
     for (;;) {
-        XENCONS_RING_IDX cons =
-            *(volatile XENCONS_RING_IDX *)&ring->out_cons;
+        XENCONS_RING_IDX cons = *(volatile XENCONS_RING_IDX *)&ring->out_cons;
 
         if ((XENCONS_RING_IDX)(ring->out_prod - cons) > OUT_SIZE)
             return -EIO;

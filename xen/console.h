@@ -39,8 +39,7 @@ long console_ring_write(struct xencons_interface *intf, const char *buf,
  * Copy up to len pending input bytes into buf. Returns the number read
  * (0 when none), or -EIO for inconsistent indices.
  */
-long console_ring_read(struct xencons_interface *intf, char *buf,
-                       size_t len);
+long console_ring_read(struct xencons_interface *intf, char *buf, size_t len);
 
 /*
  * Use intf (mapped) and port for output. now_ns, if not NULL, bounds
@@ -48,6 +47,9 @@ long console_ring_read(struct xencons_interface *intf, char *buf,
  * 0, or -EINVAL for a NULL intf.
  */
 int console_init(struct xencons_interface *intf, evtchn_port_t port);
+
+/* After a restore: the ring is the same page, its port is new. */
+void console_resume(evtchn_port_t port);
 
 /* Switch the wait bound to a clock once one exists (NULL reverts). */
 void console_set_clock(uint64_t (*now_ns)(void));

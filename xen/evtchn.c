@@ -78,9 +78,17 @@ int evtchn_init(shared_info_t *s, struct vcpu_info *v)
      * bindings must not fire into handlers we no longer have.
      */
     for (i = 0; i < sizeof(s->evtchn_mask) / sizeof(s->evtchn_mask[0]); i++)
-        __atomic_store_n(&s->evtchn_mask[i], ~(xen_ulong_t)0,
-                         __ATOMIC_SEQ_CST);
+        __atomic_store_n(&s->evtchn_mask[i], ~(xen_ulong_t)0, __ATOMIC_SEQ_CST);
     return 0;
+}
+
+void evtchn_resume(void)
+{
+    struct evtchn_stats st = ev.stats; /* counters span the domain's life */
+
+    if (ev.s)
+        evtchn_init(ev.s, ev.v); /* same addresses, fresh state */
+    ev.stats = st;
 }
 
 int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
@@ -118,7 +126,7 @@ void evtchn_unbind(evtchn_port_t port)
 
 int evtchn_bind_virq(uint32_t virq, evtchn_port_t *port)
 {
-    struct evtchn_bind_virq op = { .virq = virq, .vcpu = 0 };
+    struct evtchn_bind_virq op = {.virq = virq, .vcpu = 0};
     int rc;
 
     if (!port)
@@ -134,8 +142,7 @@ int evtchn_bind_virq(uint32_t virq, evtchn_port_t *port)
 
 int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
 {
-    struct evtchn_alloc_unbound op = { .dom = DOMID_SELF,
-                                       .remote_dom = remote };
+    struct evtchn_alloc_unbound op = {.dom = DOMID_SELF, .remote_dom = remote};
     int rc;
 
     if (!port)
@@ -152,8 +159,8 @@ int evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
 int evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port,
                             evtchn_port_t *local)
 {
-    struct evtchn_bind_interdomain op = { .remote_dom = remote,
-                                          .remote_port = remote_port };
+    struct evtchn_bind_interdomain op = {.remote_dom = remote,
+                                         .remote_port = remote_port};
     int rc;
 
     if (!local)
@@ -182,7 +189,7 @@ int evtchn_open_unbound(domid_t remote, evtchn_handler_t handler, void *arg,
 
 int evtchn_send(evtchn_port_t port)
 {
-    struct evtchn_send op = { .port = port };
+    struct evtchn_send op = {.port = port};
 
     if (port >= EVTCHN_NR_PORTS)
         return -EINVAL;
@@ -191,7 +198,7 @@ int evtchn_send(evtchn_port_t port)
 
 int evtchn_close(evtchn_port_t port)
 {
-    struct evtchn_close op = { .port = port };
+    struct evtchn_close op = {.port = port};
 
     if (port >= EVTCHN_NR_PORTS)
         return -EINVAL;
@@ -205,8 +212,7 @@ void evtchn_mask(evtchn_port_t port)
 {
     if (port >= EVTCHN_NR_PORTS || !ev.s)
         return;
-    word_set(&ev.s->evtchn_mask[port / BITS_PER_WORD],
-             port % BITS_PER_WORD);
+    word_set(&ev.s->evtchn_mask[port / BITS_PER_WORD], port % BITS_PER_WORD);
 }
 
 /* Deliver whatever is pending, events masked, until nothing is left. */
@@ -300,8 +306,8 @@ void evtchn_do_upcall(void *regs)
             break;
         /* Clear the flag BEFORE taking the selector (see file comment). */
         __atomic_store_n(&ev.v->evtchn_upcall_pending, 0, __ATOMIC_SEQ_CST);
-        sel = __atomic_exchange_n(&ev.v->evtchn_pending_sel, 0,
-                                  __ATOMIC_SEQ_CST);
+        sel =
+            __atomic_exchange_n(&ev.v->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
         while (sel) {
             unsigned int word = (unsigned int)__builtin_ctzl(sel);
 

@@ -47,6 +47,10 @@ int evtchn_init(shared_info_t *s, struct vcpu_info *v);
  */
 int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg);
 
+/* After a restore: every port of the old domain is gone; forget every
+ * binding and mask every port (the owners bind their new ports). */
+void evtchn_resume(void);
+
 /* Mask port and remove its handler (the channel stays open). */
 void evtchn_unbind(evtchn_port_t port);
 

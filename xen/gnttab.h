@@ -24,9 +24,9 @@
 #include <xen/grant_table.h>
 
 /* Largest table this module manages: 32 frames of 512 v1 entries. */
-#define GNTTAB_MAX_FRAMES 32
+#define GNTTAB_MAX_FRAMES        32
 #define GNTTAB_ENTRIES_PER_FRAME (4096 / sizeof(grant_entry_v1_t))
-#define GNTTAB_MAX_ENTRIES (GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
+#define GNTTAB_MAX_ENTRIES       (GNTTAB_MAX_FRAMES * GNTTAB_ENTRIES_PER_FRAME)
 
 /*
  * Adopt table[0..nr) (nr is clamped to GNTTAB_MAX_ENTRIES) and put refs
@@ -76,5 +76,15 @@ unsigned int gnttab_nr_free(void);
  * grant table frames, then gnttab_init() over them. 0 or -errno.
  */
 int gnttab_setup(void);
+
+/*
+ * Guest only, suspend/resume: put our own pages back behind the table
+ * before a save; after it map Xen's frames again at the same address,
+ * and for a restored domain (not a cancelled suspend) start the
+ * bookkeeping afresh (drivers forget their refs, see xen/xenbus_front.h).
+ * 0 or -errno. Both are no-ops in an image that never called setup.
+ */
+int gnttab_suspend(void);
+int gnttab_resume(bool cancelled);
 
 #endif /* XEN_GNTTAB_H */

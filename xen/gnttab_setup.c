@@ -32,13 +32,16 @@
 /* Present, writable, accessed, dirty: a kernel data mapping on PV. */
 #define GNTTAB_PTE_FLAGS 0x63ULL
 
-int gnttab_setup(void)
+static char *table_va; /* where the frames are mapped */
+static unsigned int table_frames;
+
+/* Map Xen's frames for our table at table_va (first call: allocate). */
+static int map_frames(void)
 {
-    struct gnttab_query_size q = { .dom = DOMID_SELF };
-    struct gnttab_setup_table s = { .dom = DOMID_SELF };
+    struct gnttab_query_size q = {.dom = DOMID_SELF};
+    struct gnttab_setup_table s = {.dom = DOMID_SELF};
     xen_pfn_t frames[GNTTAB_MAX_FRAMES];
     unsigned int n, order = 0;
-    char *va;
     int rc;
 
     rc = hypercall_grant_table_op(GNTTABOP_query_size, &q, 1);
@@ -49,6 +52,8 @@ int gnttab_setup(void)
     n = gnttab_frames_to_use(q.max_nr_frames, GNTTAB_WANT_FRAMES);
     if (n == 0)
         return -ENODEV;
+    if (table_va && n > table_frames)
+        n = table_frames; /* a restore target offering more: keep ours */
 
     s.nr_frames = n;
     set_xen_guest_handle(s.frame_list, frames);
@@ -58,19 +63,63 @@ int gnttab_setup(void)
     if (s.status != GNTST_okay)
         return -EIO;
 
-    while ((1U << order) < n)
-        order++;
-    va = mm_alloc_pages(order);
-    if (!va)
-        return -ENOMEM;
+    if (!table_va) {
+        while ((1U << order) < n)
+            order++;
+        table_va = mm_alloc_pages(order);
+        if (!table_va)
+            return -ENOMEM;
+    }
     for (unsigned int i = 0; i < n; i++) {
-        uint64_t pte = ((uint64_t)frames[i] << ARCH_PAGE_SHIFT) |
-                       GNTTAB_PTE_FLAGS;
+        uint64_t pte =
+            ((uint64_t)frames[i] << ARCH_PAGE_SHIFT) | GNTTAB_PTE_FLAGS;
 
         rc = hypercall_update_va_mapping(
-            (unsigned long)(va + i * ARCH_PAGE_SIZE), pte, UVMF_INVLPG);
+            (unsigned long)(table_va + i * ARCH_PAGE_SIZE), pte, UVMF_INVLPG);
         if (rc < 0)
             return rc; /* pages stay allocated: their frames are remapped */
     }
-    return gnttab_init((grant_entry_v1_t *)va, n * GNTTAB_ENTRIES_PER_FRAME);
+    table_frames = n;
+    return 0;
+}
+
+int gnttab_setup(void)
+{
+    int rc = map_frames();
+
+    if (rc < 0)
+        return rc;
+    return gnttab_init((grant_entry_v1_t *)table_va,
+                       table_frames * GNTTAB_ENTRIES_PER_FRAME);
+}
+
+int gnttab_suspend(void)
+{
+    /* Our own pages back behind the table: the toolstack must find no
+     * Xen frame in our page tables when it canonicalises them. */
+    for (unsigned int i = 0; table_va && i < table_frames; i++) {
+        char *va = table_va + i * ARCH_PAGE_SIZE;
+        uint64_t pte = ((uint64_t)arch_virt_to_mfn(va) << ARCH_PAGE_SHIFT) |
+                       GNTTAB_PTE_FLAGS;
+        int rc =
+            hypercall_update_va_mapping((unsigned long)va, pte, UVMF_INVLPG);
+
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int gnttab_resume(bool cancelled)
+{
+    int rc;
+
+    if (!table_va)
+        return 0; /* this image never set up grants */
+    rc = map_frames();
+    if (rc < 0 || cancelled)
+        return rc; /* cancelled: the same table, every grant still valid */
+    /* A new table: every ref of the old domain means nothing now. */
+    return gnttab_init((grant_entry_v1_t *)table_va,
+                       table_frames * GNTTAB_ENTRIES_PER_FRAME);
 }

@@ -14,8 +14,8 @@
 #include "../arch/x86_64/arch.h"
 
 #define HC(nr, a1, a2, a3, a4, a5)                                             \
-    ((int)arch_hypercall((nr), (unsigned long)(a1), (unsigned long)(a2),      \
-                         (unsigned long)(a3), (unsigned long)(a4),            \
+    ((int)arch_hypercall((nr), (unsigned long)(a1), (unsigned long)(a2),       \
+                         (unsigned long)(a3), (unsigned long)(a4),             \
                          (unsigned long)(a5)))
 
 int hypercall_sched_op_yield(void)
@@ -31,7 +31,7 @@ int hypercall_sched_op_block(void)
 int hypercall_sched_op_poll(evtchn_port_t *ports, unsigned int nr,
                             uint64_t timeout_ns)
 {
-    struct sched_poll poll = { .nr_ports = nr, .timeout = timeout_ns };
+    struct sched_poll poll = {.nr_ports = nr, .timeout = timeout_ns};
 
     set_xen_guest_handle(poll.ports, ports);
     return HC(__HYPERVISOR_sched_op, SCHEDOP_poll, &poll, 0, 0, 0);
@@ -39,9 +39,17 @@ int hypercall_sched_op_poll(evtchn_port_t *ports, unsigned int nr,
 
 int hypercall_sched_op_shutdown(unsigned int reason)
 {
-    struct sched_shutdown sd = { .reason = reason };
+    struct sched_shutdown sd = {.reason = reason};
 
     return HC(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &sd, 0, 0, 0);
+}
+
+int hypercall_sched_op_suspend(unsigned long start_info_mfn)
+{
+    struct sched_shutdown sd = {.reason = SHUTDOWN_suspend};
+
+    return HC(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &sd, start_info_mfn, 0,
+              0);
 }
 
 int hypercall_set_timer_op(uint64_t ns)

@@ -35,6 +35,14 @@ int hypercall_sched_op_poll(evtchn_port_t *ports, unsigned int nr,
                             uint64_t timeout_ns);
 /* reason: SHUTDOWN_poweroff, _reboot, _suspend, _crash. */
 int hypercall_sched_op_shutdown(unsigned int reason);
+/*
+ * SCHEDOP_shutdown(SHUTDOWN_suspend) with the PV save protocol's third
+ * argument, the MFN of our start_info. Returns 0 when the domain was
+ * saved and has now been restored (a new domain: everything external is
+ * new), 1 when the suspend was cancelled (the same domain goes on: xl
+ * save -c, a failed save), or -errno.
+ */
+int hypercall_sched_op_suspend(unsigned long start_info_mfn);
 
 /* One-shot timer at absolute system time ns (0 cancels). */
 int hypercall_set_timer_op(uint64_t ns);

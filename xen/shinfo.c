@@ -19,22 +19,36 @@ static shared_info_t *shinfo;
 shared_info_t *shinfo_map(const start_info_t *si)
 {
     /* present, writable, accessed, dirty, NX */
-    uint64_t pte = (si->shared_info & ~(ARCH_PAGE_SIZE - 1)) | 0x63ULL |
-                   (1ULL << 63);
+    uint64_t pte =
+        (si->shared_info & ~(ARCH_PAGE_SIZE - 1)) | 0x63ULL | (1ULL << 63);
     int rc;
 
-    rc = hypercall_update_va_mapping((unsigned long)arch_shared_info_page,
-                                     pte, UVMF_INVLPG);
+    rc = hypercall_update_va_mapping((unsigned long)arch_shared_info_page, pte,
+                                     UVMF_INVLPG);
     if (rc) {
         /* The CPU may lack NX: Xen rejects the bit then. Retry without. */
-        rc = hypercall_update_va_mapping(
-            (unsigned long)arch_shared_info_page, pte & ~(1ULL << 63),
-            UVMF_INVLPG);
+        rc = hypercall_update_va_mapping((unsigned long)arch_shared_info_page,
+                                         pte & ~(1ULL << 63), UVMF_INVLPG);
     }
     if (rc)
         return NULL;
     shinfo = (shared_info_t *)arch_shared_info_page;
     return shinfo;
+}
+
+int shinfo_unmap(void)
+{
+    unsigned long own = arch_virt_to_mfn(arch_shared_info_page);
+    uint64_t pte = ((uint64_t)own << ARCH_PAGE_SHIFT) | 0x63ULL;
+    int rc = hypercall_update_va_mapping((unsigned long)arch_shared_info_page,
+                                         pte, UVMF_INVLPG);
+
+    if (rc)
+        return rc;
+    /* A dummy from here on: events stay masked in it. */
+    ((shared_info_t *)arch_shared_info_page)->vcpu_info[0].evtchn_upcall_mask =
+        1;
+    return 0;
 }
 
 shared_info_t *shinfo_get(void)

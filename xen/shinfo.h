@@ -18,6 +18,15 @@
 /* Map si->shared_info; returns it, or NULL if Xen refused the mapping. */
 shared_info_t *shinfo_map(const start_info_t *si);
 
+/*
+ * Before a save: put the domain's own page back behind the shared_info
+ * address (Xen's frame must not appear in our page tables when the
+ * toolstack canonicalises them), with events masked in it, so every
+ * pointer into shared_info stays valid until shinfo_map() maps the
+ * (possibly new) frame again. 0 or -errno.
+ */
+int shinfo_unmap(void);
+
 /* The mapped page (NULL before shinfo_map). */
 shared_info_t *shinfo_get(void);
 

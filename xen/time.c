@@ -114,6 +114,11 @@ static struct {
     struct vcpu_info *v;
     uint64_t last_ns;
     uint64_t boot_ns; /* time_monotonic_ns() at time_init() */
+    /* Kernel time = Xen system time + offset: a restored domain runs on
+     * another clock (another host, or the same one later), and kernel
+     * time must neither go back nor jump by the time spent saved. */
+    int64_t offset;
+    uint64_t suspended_at; /* kernel time at time_suspend() */
     evtchn_port_t timer_port;
     uint64_t ticks;
 } tm;
@@ -160,7 +165,7 @@ uint64_t time_monotonic_ns(void)
 
     if (!tm.v)
         return 0;
-    now = pvclock_read_ns(&tm.v->time, time_read_tsc);
+    now = pvclock_read_ns(&tm.v->time, time_read_tsc) + (uint64_t)tm.offset;
     /*
      * Successive Xen updates may be off by a few ns against the
      * extrapolation from the previous one: never report going backwards.
@@ -193,12 +198,44 @@ void time_wall(uint64_t *sec, uint32_t *nsec)
         return;
     }
     pvclock_wallclock_base(tm.s, &base_sec, &base_nsec);
-    pvclock_wall_add(base_sec, base_nsec, time_monotonic_ns(), sec, nsec);
+    /* Xen's wallclock base is against its own system time: raw. */
+    pvclock_wall_add(base_sec, base_nsec,
+                     time_monotonic_ns() - (uint64_t)tm.offset, sec, nsec);
 }
 
 int time_set_timer(uint64_t deadline_ns)
 {
-    return hypercall_set_timer_op(deadline_ns);
+    uint64_t raw = deadline_ns - (uint64_t)tm.offset;
+
+    /* A deadline before the raw clock's origin is simply "now". */
+    if (tm.offset > 0 && deadline_ns < (uint64_t)tm.offset)
+        raw = 1;
+    return hypercall_set_timer_op(raw);
+}
+
+void time_suspend(void)
+{
+    tm.suspended_at = time_monotonic_ns();
+}
+
+int time_resume(bool cancelled)
+{
+    uint64_t raw = pvclock_read_ns(&tm.v->time, time_read_tsc);
+    evtchn_port_t port;
+    int rc;
+
+    /* Continue from where we stopped, cancelled or not (a cancelled
+     * suspend may have waited, too). */
+    tm.offset = (int64_t)(tm.suspended_at - raw);
+    tm.last_ns = tm.suspended_at;
+    if (cancelled)
+        return 0;
+    /* A new domain: the timer VIRQ needs a port again. */
+    rc = evtchn_bind_virq(VIRQ_TIMER, &port);
+    if (rc)
+        return rc;
+    tm.timer_port = port;
+    return evtchn_bind(port, timer_virq, NULL);
 }
 
 evtchn_port_t time_timer_port(void)

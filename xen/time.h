@@ -17,6 +17,7 @@
 #ifndef XEN_TIME_H
 #define XEN_TIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <xen/xen.h>
@@ -93,5 +94,15 @@ uint64_t time_read_tsc(void);
 
 /* Timer VIRQ port once bound, for diagnostics. */
 evtchn_port_t time_timer_port(void);
+
+/*
+ * Suspend/resume: remember kernel time before the domain is saved; after
+ * it runs again (restored, or the suspend cancelled) make kernel time go
+ * on from that value - never backwards, never jumping by the time spent
+ * saved - and, for a restored domain, bind the timer VIRQ again (call
+ * after evtchn_resume()). 0 or -errno.
+ */
+void time_suspend(void);
+int time_resume(bool cancelled);
 
 #endif /* XEN_TIME_H */

@@ -64,8 +64,7 @@ int xs_ring_write(struct xenstore_domain_interface *intf, const void *data,
     return (int)done;
 }
 
-int xs_ring_read(struct xenstore_domain_interface *intf, void *data,
-                 size_t len)
+int xs_ring_read(struct xenstore_domain_interface *intf, void *data, size_t len)
 {
     uint32_t prod = idx_load(&intf->rsp_prod);
     uint32_t cons = intf->rsp_cons;
@@ -321,8 +320,14 @@ static int wait_until(struct xs_conn *c, bool (*pred)(struct xs_conn *),
     }
 }
 
-static bool not_busy(struct xs_conn *c) { return !c->busy; }
-static bool have_reply(struct xs_conn *c) { return c->reply_ready; }
+static bool not_busy(struct xs_conn *c)
+{
+    return !c->busy;
+}
+static bool have_reply(struct xs_conn *c)
+{
+    return c->reply_ready;
+}
 
 /* Write all of iov to the request ring, waiting for space until deadline. */
 static int send_all(struct xs_conn *c, const struct xs_iov *iov, size_t n,
@@ -361,7 +366,7 @@ static int send_all(struct xs_conn *c, const struct xs_iov *iov, size_t n,
 static int xs_request(struct xs_conn *c, uint32_t type, xs_tx_t tx,
                       const struct xs_iov *iov, size_t n, const char *path)
 {
-    struct xsd_sockmsg h = { .type = type, .tx_id = tx };
+    struct xsd_sockmsg h = {.type = type, .tx_id = tx};
     struct xs_iov all[4];
     uint64_t deadline;
     size_t len = 0;
@@ -386,7 +391,7 @@ static int xs_request(struct xs_conn *c, uint32_t type, xs_tx_t tx,
     c->inflight = true;
     c->reply_ready = false;
 
-    all[0] = (struct xs_iov){ &h, sizeof(h) };
+    all[0] = (struct xs_iov){&h, sizeof(h)};
     memcpy(all + 1, iov, n * sizeof(*iov));
     rc = send_all(c, all, n + 1, deadline);
     if (rc == -ETIMEDOUT) {
@@ -422,7 +427,7 @@ fail:
 static int xs_path_request(struct xs_conn *c, uint32_t type, xs_tx_t tx,
                            const char *path)
 {
-    struct xs_iov iov = { path, strlen(path) + 1 };
+    struct xs_iov iov = {path, strlen(path) + 1};
 
     if (iov.len > XENSTORE_ABS_PATH_MAX + 1)
         return -ENAMETOOLONG;
@@ -474,12 +479,10 @@ int xs_read_uint(struct xs_conn *c, xs_tx_t tx, const char *path,
     return 0;
 }
 
-int xs_write(struct xs_conn *c, xs_tx_t tx, const char *path,
-             const char *value)
+int xs_write(struct xs_conn *c, xs_tx_t tx, const char *path, const char *value)
 {
     /* XS_WRITE payload: "path\0" then the value bytes, unterminated. */
-    struct xs_iov iov[2] = { { path, strlen(path) + 1 },
-                             { value, strlen(value) } };
+    struct xs_iov iov[2] = {{path, strlen(path) + 1}, {value, strlen(value)}};
 
     if (iov[0].len > XENSTORE_ABS_PATH_MAX + 1)
         return -ENAMETOOLONG;
@@ -545,8 +548,8 @@ int xs_watch_add(struct xs_conn *c, struct xs_watch *w, const char *path)
     /* Link first: the initial event may arrive before the reply. */
     w->next = c->watches;
     c->watches = w;
-    iov[0] = (struct xs_iov){ w->path, strlen(w->path) + 1 };
-    iov[1] = (struct xs_iov){ w->token, strlen(w->token) + 1 };
+    iov[0] = (struct xs_iov){w->path, strlen(w->path) + 1};
+    iov[1] = (struct xs_iov){w->token, strlen(w->token) + 1};
     rc = xs_request(c, XS_WATCH, XS_TX_NONE, iov, 2, w->path);
     if (rc < 0) {
         watch_unlink(c, w);
@@ -555,10 +558,72 @@ int xs_watch_add(struct xs_conn *c, struct xs_watch *w, const char *path)
     return 0;
 }
 
+int xs_suspend(struct xs_conn *c)
+{
+    uint64_t deadline = c->t.now(c->t.arg) + c->timeout_ns;
+    int rc = wait_until(c, not_busy, deadline);
+
+    if (rc < 0) {
+        xs_log(c, "xenstore: a request is still in flight, cannot suspend");
+        return rc;
+    }
+    c->busy = true; /* nobody starts a request until xs_resume() */
+    return 0;
+}
+
+/* The i-th registered watch, looked up afresh (the list may change
+ * while a request blocks). */
+static struct xs_watch *watch_at(struct xs_conn *c, unsigned int i)
+{
+    struct xs_watch *w = c->watches;
+
+    while (w && i--)
+        w = w->next;
+    return w;
+}
+
+int xs_resume(struct xs_conn *c, bool cancelled)
+{
+    int rc = 0;
+
+    if (!cancelled) {
+        /* A new xenstored connection: whatever half-read response the
+         * ring still holds belongs to the old one. */
+        __atomic_store_n(&c->intf->rsp_cons,
+                         __atomic_load_n(&c->intf->rsp_prod, __ATOMIC_SEQ_CST),
+                         __ATOMIC_SEQ_CST);
+        c->in_hdr_got = 0;
+        c->in_body_got = 0;
+        c->inflight = false;
+        c->reply_ready = false;
+    }
+    c->busy = false;
+    if (c->t.wake)
+        c->t.wake(c->t.arg);
+    if (cancelled)
+        return 0; /* xenstored still knows our watches */
+    /* xenstored forgot our watches: register each again (same token);
+     * its initial event makes every waiter look again. */
+    for (unsigned int i = 0;; i++) {
+        struct xs_watch *w = watch_at(c, i);
+        struct xs_iov iov[2];
+        int r;
+
+        if (!w)
+            break;
+        iov[0] = (struct xs_iov){w->path, strlen(w->path) + 1};
+        iov[1] = (struct xs_iov){w->token, strlen(w->token) + 1};
+        r = expect_ok(xs_request(c, XS_WATCH, XS_TX_NONE, iov, 2, w->path));
+        if (r < 0 && rc == 0)
+            rc = r;
+    }
+    return rc;
+}
+
 int xs_watch_remove(struct xs_conn *c, struct xs_watch *w)
 {
-    struct xs_iov iov[2] = { { w->path, strlen(w->path) + 1 },
-                             { w->token, strlen(w->token) + 1 } };
+    struct xs_iov iov[2] = {{w->path, strlen(w->path) + 1},
+                            {w->token, strlen(w->token) + 1}};
     int rc = xs_request(c, XS_UNWATCH, XS_TX_NONE, iov, 2, w->path);
 
     /* Unlink regardless: late events for the token are then dropped. */
@@ -566,8 +631,8 @@ int xs_watch_remove(struct xs_conn *c, struct xs_watch *w)
     return expect_ok(rc);
 }
 
-int xs_watch_wait(struct xs_conn *c, struct xs_watch *w, char *buf,
-                  size_t size, uint64_t timeout_ns)
+int xs_watch_wait(struct xs_conn *c, struct xs_watch *w, char *buf, size_t size,
+                  uint64_t timeout_ns)
 {
     uint64_t deadline = c->t.now(c->t.arg) + timeout_ns;
 
@@ -579,8 +644,7 @@ int xs_watch_wait(struct xs_conn *c, struct xs_watch *w, char *buf,
         if (xs_watch_next(w, buf, size))
             return 1;
         if (c->t.now(c->t.arg) >= deadline) {
-            xs_log(c, "xenstore: timeout waiting for a change of %s",
-                   w->path);
+            xs_log(c, "xenstore: timeout waiting for a change of %s", w->path);
             return -ETIMEDOUT;
         }
         rc = c->t.wait(c->t.arg, deadline);
@@ -592,7 +656,7 @@ int xs_watch_wait(struct xs_conn *c, struct xs_watch *w, char *buf,
 int xs_transaction_start(struct xs_conn *c, xs_tx_t *tx)
 {
     /* Payload is an empty string; the reply is the id in decimal. */
-    struct xs_iov iov = { "", 1 };
+    struct xs_iov iov = {"", 1};
     unsigned long v = 0;
     int n = xs_request(c, XS_TRANSACTION_START, XS_TX_NONE, &iov, 1, "/");
 
@@ -613,7 +677,7 @@ int xs_transaction_start(struct xs_conn *c, xs_tx_t *tx)
 
 int xs_transaction_end(struct xs_conn *c, xs_tx_t tx, bool abort)
 {
-    struct xs_iov iov = { abort ? "F" : "T", 2 };
+    struct xs_iov iov = {abort ? "F" : "T", 2};
 
     return expect_ok(xs_request(c, XS_TRANSACTION_END, tx, &iov, 1, "/"));
 }

@@ -37,7 +37,7 @@ typedef uint32_t xs_tx_t;
 #define XS_DEFAULT_TIMEOUT_NS (10ULL * 1000 * 1000 * 1000)
 
 /* Watched path and token sizes; events for longer paths are truncated. */
-#define XS_WATCH_PATH_MAX 256
+#define XS_WATCH_PATH_MAX  256
 #define XS_WATCH_TOKEN_MAX 16
 /* Bytes of queued event paths per watch (NUL-separated FIFO). */
 #define XS_WATCH_QUEUE_BYTES 1024
@@ -80,9 +80,9 @@ struct xs_watch {
     char path[XS_WATCH_PATH_MAX];
     char token[XS_WATCH_TOKEN_MAX];
     char queue[XS_WATCH_QUEUE_BYTES];
-    size_t q_len;       /* bytes used in queue */
+    size_t q_len;         /* bytes used in queue */
     unsigned int q_count; /* events queued */
-    bool overflowed;    /* events were coalesced */
+    bool overflowed;      /* events were coalesced */
 };
 
 struct xs_conn {
@@ -198,6 +198,17 @@ int xs_watch_add(struct xs_conn *c, struct xs_watch *w, const char *path);
 int xs_watch_remove(struct xs_conn *c, struct xs_watch *w);
 
 /*
+ * Suspend/resume. xs_suspend() waits (bounded) until no request is in
+ * flight and then holds the request slot, so nothing is half-sent when
+ * the domain is saved. xs_resume() releases it; for a restored domain
+ * (not cancelled) it first drops what the response ring still holds and
+ * then registers every watch again, because the new xenstored connection
+ * knows none. 0 or -errno (the first watch that failed).
+ */
+int xs_suspend(struct xs_conn *c);
+int xs_resume(struct xs_conn *c, bool cancelled);
+
+/*
  * Pop one queued event path into buf (truncated to size-1). Returns 1
  * when an event was popped, 0 when the queue is empty.
  */
@@ -207,8 +218,8 @@ int xs_watch_next(struct xs_watch *w, char *buf, size_t size);
  * Like xs_watch_next() but wait up to timeout_ns for an event. Returns
  * 1, -ETIMEDOUT (logged with the watched path) or -EIO.
  */
-int xs_watch_wait(struct xs_conn *c, struct xs_watch *w, char *buf,
-                  size_t size, uint64_t timeout_ns);
+int xs_watch_wait(struct xs_conn *c, struct xs_watch *w, char *buf, size_t size,
+                  uint64_t timeout_ns);
 
 int xs_transaction_start(struct xs_conn *c, xs_tx_t *tx);
 
@@ -239,5 +250,12 @@ int xenstore_init(unsigned long store_mfn, evtchn_port_t port);
 
 /* The domain's connection, NULL before xenstore_init() succeeded. */
 struct xs_conn *xenstore_conn(void);
+
+/* Guest only: xs_suspend()/xs_resume() on the domain's connection; a
+ * restored domain's store page has a new frame and port (start_info).
+ * No-ops before xenstore_init(). */
+int xenstore_suspend(void);
+int xenstore_resume(bool cancelled, unsigned long store_mfn,
+                    evtchn_port_t port);
 
 #endif /* XEN_XENSTORE_H */

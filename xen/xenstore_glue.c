@@ -74,8 +74,12 @@ static void glue_log(void *arg, const char *msg)
 int xenstore_init(unsigned long store_mfn, evtchn_port_t port)
 {
     static const struct xs_transport t = {
-        .notify = glue_notify, .wait = glue_wait, .wake = glue_wake,
-        .now = glue_now, .log = glue_log, .arg = NULL,
+        .notify = glue_notify,
+        .wait = glue_wait,
+        .wake = glue_wake,
+        .now = glue_now,
+        .log = glue_log,
+        .arg = NULL,
     };
     /* Domain memory is mapped at VA == pseudo-physical address. */
     struct xenstore_domain_interface *intf =
@@ -92,6 +96,28 @@ int xenstore_init(unsigned long store_mfn, evtchn_port_t port)
         return rc;
     xs_ready = true;
     return 0;
+}
+
+int xenstore_suspend(void)
+{
+    return xs_ready ? xs_suspend(&xs_main) : 0;
+}
+
+int xenstore_resume(bool cancelled, unsigned long store_mfn, evtchn_port_t port)
+{
+    int rc;
+
+    if (!xs_ready)
+        return 0;
+    if (!cancelled) {
+        /* Same page (its pfn is ours), another frame and port. */
+        xs_main.intf = (void *)(arch_mfn_to_pfn(store_mfn) << ARCH_PAGE_SHIFT);
+        xs_port = port;
+        rc = evtchn_bind(port, glue_event, NULL);
+        if (rc < 0)
+            return rc;
+    }
+    return xs_resume(&xs_main, cancelled);
 }
 
 struct xs_conn *xenstore_conn(void)

@@ -21,7 +21,7 @@
 #include <xen/xen.h>
 
 #define ARCH_PAGE_SHIFT 12
-#define ARCH_PAGE_SIZE (1UL << ARCH_PAGE_SHIFT)
+#define ARCH_PAGE_SIZE  (1UL << ARCH_PAGE_SHIFT)
 
 /*
  * The frame every entry stub saves (entry.S builds it; keep in sync).
@@ -93,6 +93,24 @@ unsigned long arch_virt_to_mfn(const void *va);
  * crash reporter to walk frames without faulting again.
  */
 bool arch_is_mapped(uintptr_t va, size_t len);
+
+/* ---- save/restore (PV) ---- */
+
+/*
+ * Tell the toolstack where our p2m is: the frame-list-list and max_pfn
+ * in shared_info's arch part, which xl save reads and xl restore
+ * rewrites (the p2m's frames). At boot and after every restore (a new
+ * shared_info, new frames). 0, -E2BIG (over 4 GiB), -EINVAL.
+ */
+int arch_p2m_publish(shared_info_t *s);
+
+/*
+ * The save protocol wants start_info's store and console frames as
+ * pfns; a restore writes them back as the new mfns itself, a cancelled
+ * suspend must undo the conversion (uncanonicalise).
+ */
+void arch_start_info_canonicalise(start_info_t *si);
+void arch_start_info_uncanonicalise(start_info_t *si);
 
 /* ---- CPU ---- */
 

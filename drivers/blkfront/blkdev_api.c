@@ -5,7 +5,7 @@
  *
  * Design choice: an application's request carries the driver's request
  * (struct xn_blkreq) in its private words. The driver completes it in
- * whatever thread entered the driver (the app polling, or the blkbus
+ * whatever thread entered the driver (the app polling, or the xenbus
  * thread failing everything when the backend goes away); that inner
  * completion only records the result, queues the request on its
  * handle's done list and wakes the device's waiters. The application's

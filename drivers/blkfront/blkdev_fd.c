@@ -4,21 +4,20 @@
  *
  * open("/dev/xvda", ...) through newlib reaches lib/syscalls.c, which
  * asks kernel/fdtab for the module serving "/dev/"; this file registers
- * itself there (from blkdev_probe(), so every image that has the block
- * registry has its descriptors; an app that only open()s a path, and
- * so references no block code, needs xenith_add_image(... DEVICES blk)
- * to link the registry, see kernel/devinit.h) and serves descriptors
- * [BLKFD_FIRST, BLKFD_FIRST + BLKFD_MAX) with read/write/lseek/pread/
- * pwrite/fsync (= flush)/fstat (S_IFBLK, st_size = capacity)/close, each
- * a handle of the xn_blk_* API. Design choice: a descriptor behaves like
- * a Linux block device opened without O_DIRECT: any offset and length
- * work; a partial sector at either end of a transfer is read (and for a
- * write, modified and written back) through a one-sector bounce buffer,
- * so only programs that want byte granularity pay for it; the aligned
- * middle goes straight to the device. Reads at or past the end return
- * 0, writes there fail with ENOSPC; a read-only disk refuses O_WRONLY /
- * O_RDWR with EROFS. One descriptor is used by one thread at a time.
- * Reference: POSIX open, pread, pwrite, lseek, fsync, fstat.
+ * itself there (from the registry's boot stage, so every image that has the
+ * block registry has its descriptors; an app that only open()s a path, and so
+ * references no block code, needs xenith_add_image(... DEVICES blk) to link the
+ * registry, see kernel/devinit.h) and serves descriptors [BLKFD_FIRST,
+ * BLKFD_FIRST + BLKFD_MAX) with read/write/lseek/pread/ pwrite/fsync (=
+ * flush)/fstat (S_IFBLK, st_size = capacity)/close, each a handle of the
+ * xn_blk_* API. Design choice: a descriptor behaves like a Linux block device
+ * opened without O_DIRECT: any offset and length work; a partial sector at
+ * either end of a transfer is read (and for a write, modified and written back)
+ * through a one-sector bounce buffer, so only programs that want byte
+ * granularity pay for it; the aligned middle goes straight to the device. Reads
+ * at or past the end return 0, writes there fail with ENOSPC; a read-only disk
+ * refuses O_WRONLY / O_RDWR with EROFS. One descriptor is used by one thread at
+ * a time. Reference: POSIX open, pread, pwrite, lseek, fsync, fstat.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -17,6 +17,7 @@
 
 #include "drivers/devbus/devbus.h"
 #include "kernel/kfmt.h"
+#include "kernel/suspend.h"
 #include "xen/time.h"
 #include "xen/xenbus.h"
 
@@ -323,6 +324,60 @@ static void devbus_thread(void *arg)
     }
 }
 
+/* ---- suspend and resume (kernel/suspend.h) ---- */
+
+/*
+ * Park every device, keeping its state and what it has in flight, and
+ * hold every lock until resume: nothing enters a driver, and the watch
+ * thread services nothing, while the domain is being saved.
+ */
+static int bus_suspend(void)
+{
+    sched_mutex_lock(&bus_lock);
+    for (unsigned int i = 0; i < nr_devs; i++) {
+        devbus_lock(&devs[i]);
+        xenbus_front_suspend(devs[i].fe);
+    }
+    return 0;
+}
+
+/*
+ * Cancelled: every data path restarts on its old rings. Restored: every
+ * device forgets its old connection and probes its (possibly moved)
+ * backend; the watch thread then reconnects each through the lifecycle,
+ * woken by the watches xenstore registered again.
+ */
+static void bus_resume(bool cancelled)
+{
+    for (unsigned int i = 0; i < nr_devs; i++) {
+        struct devbus_dev *d = &devs[i];
+        int rc = xenbus_front_resume(d->fe, cancelled);
+
+        d->fe->timeout_ns = step_timeout_ns;
+        if (rc < 0)
+            kfmt_printf("[xenith] %s: resume failed (%d)\n", dev_name(d), rc);
+        if (!cancelled) {
+            d->close_deadline = 0;
+            d->back_changed = true;
+            watch_backend(d);
+        }
+    }
+    for (unsigned int i = nr_devs; i-- > 0;) {
+        devbus_unlock(&devs[i]);
+        if (devs[i].cls->after_service)
+            devs[i].cls->after_service(&devs[i]);
+    }
+    sched_mutex_unlock(&bus_lock);
+    if (bus_xs->t.wake)
+        bus_xs->t.wake(bus_xs->t.arg); /* the thread looks at once */
+}
+
+static struct suspend_hook bus_hook = {
+    .name = "devices",
+    .suspend = bus_suspend,
+    .resume = bus_resume,
+};
+
 int devbus_attach(const struct devbus_class *cls, uint64_t timeout_ns)
 {
     unsigned int first, up = 0;
@@ -333,6 +388,7 @@ int devbus_attach(const struct devbus_class *cls, uint64_t timeout_ns)
             return -ENODEV;
         sched_mutex_init(&bus_lock, false);
         step_timeout_ns = timeout_ns;
+        suspend_register(&bus_hook);
     }
     if (nr_classes == DEVBUS_MAX_CLASSES)
         return -ENOSPC;

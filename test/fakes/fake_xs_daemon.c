@@ -60,7 +60,7 @@ void fake_xs_inject(struct fake_xs *fx, const void *data, size_t len)
 void fake_xs_inject_msg(struct fake_xs *fx, uint32_t type, uint32_t req_id,
                         const void *payload, uint32_t len)
 {
-    struct xsd_sockmsg h = { .type = type, .req_id = req_id, .len = len };
+    struct xsd_sockmsg h = {.type = type, .req_id = req_id, .len = len};
 
     out_append(fx, &h, sizeof(h));
     if (len)
@@ -171,8 +171,7 @@ void fake_xs_set(struct fake_xs *fx, const char *path, const char *value)
     node_put(fx, path, value);
 }
 
-void fake_xs_set_fire(struct fake_xs *fx, const char *path,
-                      const char *value)
+void fake_xs_set_fire(struct fake_xs *fx, const char *path, const char *value)
 {
     fake_xs_set(fx, path, value);
     fire(fx, path);
@@ -190,8 +189,10 @@ const char *fake_xs_get(struct fake_xs *fx, const char *path)
 static void reply(struct fake_xs *fx, const struct xsd_sockmsg *req,
                   uint32_t type, const void *payload, size_t len)
 {
-    struct xsd_sockmsg h = { .type = type, .req_id = req->req_id,
-                             .tx_id = req->tx_id, .len = (uint32_t)len };
+    struct xsd_sockmsg h = {.type = type,
+                            .req_id = req->req_id,
+                            .tx_id = req->tx_id,
+                            .len = (uint32_t)len};
 
     out_append(fx, &h, sizeof(h));
     out_append(fx, payload, len);
@@ -447,9 +448,12 @@ static void t_log(void *arg, const char *msg)
 
 struct xs_transport fake_xs_transport(struct fake_xs *fx)
 {
-    return (struct xs_transport){ .notify = t_notify, .wait = t_wait,
-                                  .wake = t_wake, .now = t_now,
-                                  .log = t_log, .arg = fx };
+    return (struct xs_transport){.notify = t_notify,
+                                 .wait = t_wait,
+                                 .wake = t_wake,
+                                 .now = t_now,
+                                 .log = t_log,
+                                 .arg = fx};
 }
 
 void fake_xs_init(struct fake_xs *fx, uint32_t start_idx)
@@ -458,6 +462,20 @@ void fake_xs_init(struct fake_xs *fx, uint32_t start_idx)
     fx->intf.req_cons = fx->intf.req_prod = start_idx;
     fx->intf.rsp_cons = fx->intf.rsp_prod = start_idx;
     fx->step_ns = 1000 * 1000; /* 1 ms per wait */
+}
+
+void fake_xs_new_connection(struct fake_xs *fx)
+{
+    while (fx->watches) {
+        struct fake_xs_watch *w = fx->watches;
+
+        fx->watches = w->next;
+        free(w->path);
+        free(w->token);
+        free(w);
+    }
+    fx->out_len = 0;
+    fx->in_got = 0;
 }
 
 void fake_xs_fini(struct fake_xs *fx)

@@ -27,17 +27,16 @@ struct fake_xs {
     struct xenstore_domain_interface intf;
 
     /* knobs */
-    size_t rsp_chunk;     /* max response bytes pushed per step (0 = all) */
-    size_t req_chunk;     /* max request bytes consumed per step (0 = all) */
-    bool stalled;         /* daemon does nothing; waits hit the deadline */
+    size_t rsp_chunk;      /* max response bytes pushed per step (0 = all) */
+    size_t req_chunk;      /* max request bytes consumed per step (0 = all) */
+    bool stalled;          /* daemon does nothing; waits hit the deadline */
     unsigned fail_commits; /* next N commits answer EAGAIN */
-    uint64_t step_ns;     /* fake time per wait() call */
+    uint64_t step_ns;      /* fake time per wait() call */
     /*
      * Called after every XS_WRITE is applied and answered: a test's
      * backend model reacts here (e.g. to the frontend's state node).
      */
-    void (*on_write)(struct fake_xs *fx, const char *path,
-                     const char *value);
+    void (*on_write)(struct fake_xs *fx, const char *path, const char *value);
     void *hook_arg;
 
     /* observations */
@@ -55,7 +54,7 @@ struct fake_xs {
     /* internals */
     unsigned char inbuf[16 + 4096 + 16];
     size_t in_got;
-    unsigned char *out;   /* pending response bytes */
+    unsigned char *out; /* pending response bytes */
     size_t out_len, out_cap;
     struct fake_xs_node *nodes;
     struct fake_xs_watch *watches;
@@ -76,8 +75,7 @@ void fake_xs_step(struct fake_xs *fx);
 void fake_xs_set(struct fake_xs *fx, const char *path, const char *value);
 
 /* Set a node and fire watches, as another domain's write would. */
-void fake_xs_set_fire(struct fake_xs *fx, const char *path,
-                      const char *value);
+void fake_xs_set_fire(struct fake_xs *fx, const char *path, const char *value);
 
 /* Value of a node, NULL if absent. */
 const char *fake_xs_get(struct fake_xs *fx, const char *path);
@@ -92,6 +90,11 @@ void fake_xs_inject_msg(struct fake_xs *fx, uint32_t type, uint32_t req_id,
 /* Queue a watch event "path\0token\0". */
 void fake_xs_inject_event(struct fake_xs *fx, const char *path,
                           const char *token);
+
+/* What a restore looks like from xenstored: a new connection for the
+ * domain that knows no watch and owes no reply (the rings keep their
+ * indices, they are the domain's memory). */
+void fake_xs_new_connection(struct fake_xs *fx);
 
 /* Bytes queued but not yet pushed into the response ring. */
 size_t fake_xs_pending(const struct fake_xs *fx);

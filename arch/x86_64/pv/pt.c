@@ -22,19 +22,19 @@
 
 #include <xen/xen.h>
 
-#define PTE_P 0x001ULL
-#define PTE_RW 0x002ULL
-#define PTE_US 0x004ULL
-#define PTE_A 0x020ULL
-#define PTE_D 0x040ULL
-#define PTE_PS 0x080ULL
-#define PTE_NX (1ULL << 63)
+#define PTE_P    0x001ULL
+#define PTE_RW   0x002ULL
+#define PTE_US   0x004ULL
+#define PTE_A    0x020ULL
+#define PTE_D    0x040ULL
+#define PTE_PS   0x080ULL
+#define PTE_NX   (1ULL << 63)
 #define PTE_ADDR 0x000ffffffffff000ULL
 
 /* Upper levels: let the leaves decide. Xen wants US on 64-bit PV. */
 #define PT_TABLE (PTE_P | PTE_RW | PTE_US | PTE_A | PTE_D)
-#define PT_DATA (PTE_P | PTE_RW | PTE_A | PTE_D)
-#define PT_RO (PTE_P | PTE_A)
+#define PT_DATA  (PTE_P | PTE_RW | PTE_A | PTE_D)
+#define PT_RO    (PTE_P | PTE_A)
 
 #define MMU_BATCH 64
 
@@ -63,6 +63,50 @@ unsigned long arch_mfn_to_pfn(unsigned long mfn)
 unsigned long arch_virt_to_mfn(const void *va)
 {
     return p2m[(uintptr_t)va >> ARCH_PAGE_SHIFT];
+}
+
+/* ---- the PV save protocol's view of our p2m ---- */
+
+#define P2M_PER_PAGE (ARCH_PAGE_SIZE / sizeof(unsigned long))
+/* Frame-list pages we keep: 4 x 512 x 512 pages = 4 GiB of domain. */
+#define P2M_FL_PAGES 4
+
+static unsigned long p2m_fll[P2M_PER_PAGE] __attribute__((aligned(4096)));
+static unsigned long p2m_fl[P2M_FL_PAGES][P2M_PER_PAGE]
+    __attribute__((aligned(4096)));
+
+int arch_p2m_publish(shared_info_t *s)
+{
+    unsigned long p2m_pages = (nr_pages + P2M_PER_PAGE - 1) / P2M_PER_PAGE;
+    unsigned long fl_pages = (p2m_pages + P2M_PER_PAGE - 1) / P2M_PER_PAGE;
+
+    if (!p2m || ((uintptr_t)p2m & (ARCH_PAGE_SIZE - 1)))
+        return -EINVAL;
+    if (fl_pages > P2M_FL_PAGES)
+        return -E2BIG;
+    memset(p2m_fll, 0, sizeof(p2m_fll));
+    memset(p2m_fl, 0, sizeof(p2m_fl));
+    /* Recomputed after every restore: the p2m's own frames moved. */
+    for (unsigned long i = 0; i < p2m_pages; i++)
+        p2m_fl[i / P2M_PER_PAGE][i % P2M_PER_PAGE] =
+            arch_virt_to_mfn((const char *)p2m + i * ARCH_PAGE_SIZE);
+    for (unsigned long j = 0; j < fl_pages; j++)
+        p2m_fll[j] = arch_virt_to_mfn(p2m_fl[j]);
+    s->arch.max_pfn = nr_pages;
+    s->arch.pfn_to_mfn_frame_list_list = arch_virt_to_mfn(p2m_fll);
+    return 0;
+}
+
+void arch_start_info_canonicalise(start_info_t *si)
+{
+    si->store_mfn = arch_mfn_to_pfn(si->store_mfn);
+    si->console.domU.mfn = arch_mfn_to_pfn(si->console.domU.mfn);
+}
+
+void arch_start_info_uncanonicalise(start_info_t *si)
+{
+    si->store_mfn = arch_pfn_to_mfn(si->store_mfn);
+    si->console.domU.mfn = arch_pfn_to_mfn(si->console.domU.mfn);
 }
 
 static int batch_flush(void)
@@ -269,10 +313,10 @@ int arch_mm_init(const start_info_t *si, struct arch_mem_region *free)
     if (rc == 0)
         rc = batch_flush();
     if (rc == 0) {
-        struct mmuext_op op = { .cmd = MMUEXT_TLB_FLUSH_LOCAL };
+        struct mmuext_op op = {.cmd = MMUEXT_TLB_FLUSH_LOCAL};
 
-        rc = (int)arch_hypercall(__HYPERVISOR_mmuext_op, (unsigned long)&op,
-                                 1, 0, DOMID_SELF, 0);
+        rc = (int)arch_hypercall(__HYPERVISOR_mmuext_op, (unsigned long)&op, 1,
+                                 0, DOMID_SELF, 0);
     }
     if (rc)
         return rc;
@@ -304,8 +348,8 @@ int arch_unguard_page(void *va)
 
     if (!page_ok(va))
         return -EINVAL;
-    pte = ((uint64_t)arch_virt_to_mfn(va) << ARCH_PAGE_SHIFT) | PT_DATA |
-          nx_bit;
+    pte =
+        ((uint64_t)arch_virt_to_mfn(va) << ARCH_PAGE_SHIFT) | PT_DATA | nx_bit;
     return (int)arch_hypercall(__HYPERVISOR_update_va_mapping,
                                (unsigned long)va, pte, UVMF_INVLPG, 0, 0);
 }

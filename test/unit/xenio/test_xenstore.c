@@ -46,7 +46,10 @@ static int setup_at(void **state, uint32_t start)
     return 0;
 }
 
-static int setup(void **state) { return setup_at(state, 0); }
+static int setup(void **state)
+{
+    return setup_at(state, 0);
+}
 
 /* Start near the 32-bit index wrap and deliver replies 7 bytes a step. */
 static int setup_wrap(void **state)
@@ -150,12 +153,13 @@ static void write_then_read(void **state)
     struct fx *f = *state;
     char buf[64];
 
-    assert_int_equal(xs_write(&f->c, XS_TX_NONE, "device/vif/0/mac",
-                              "00:16:3e:00:00:01"), 0);
+    assert_int_equal(
+        xs_write(&f->c, XS_TX_NONE, "device/vif/0/mac", "00:16:3e:00:00:01"),
+        0);
     assert_string_equal(fake_xs_get(&f->d, "device/vif/0/mac"),
                         "00:16:3e:00:00:01");
-    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "device/vif/0/mac", buf,
-                             sizeof(buf)), 17);
+    assert_int_equal(
+        xs_read(&f->c, XS_TX_NONE, "device/vif/0/mac", buf, sizeof(buf)), 17);
     assert_string_equal(buf, "00:16:3e:00:00:01");
     assert_true(f->d.notifies > 0);
     assert_false(f->c.broken);
@@ -224,16 +228,17 @@ static void directory_lists_children(void **state)
 
     fake_xs_set(&f->d, "device/vif/0/backend", "/x");
     fake_xs_set(&f->d, "device/vif/12/backend", "/y");
-    assert_int_equal(xs_directory(&f->c, XS_TX_NONE, "device/vif", buf,
-                                  sizeof(buf)), 2);
+    assert_int_equal(
+        xs_directory(&f->c, XS_TX_NONE, "device/vif", buf, sizeof(buf)), 2);
     /* the fake lists most recently created first */
     assert_string_equal(buf, "12");
     assert_string_equal(buf + 3, "0");
-    assert_int_equal(xs_directory(&f->c, XS_TX_NONE, "device/vbd", buf,
-                                  sizeof(buf)), -ENOENT);
+    assert_int_equal(
+        xs_directory(&f->c, XS_TX_NONE, "device/vbd", buf, sizeof(buf)),
+        -ENOENT);
     assert_int_equal(xs_mkdir(&f->c, XS_TX_NONE, "device/vbd"), 0);
-    assert_int_equal(xs_directory(&f->c, XS_TX_NONE, "device/vbd", buf,
-                                  sizeof(buf)), 0);
+    assert_int_equal(
+        xs_directory(&f->c, XS_TX_NONE, "device/vbd", buf, sizeof(buf)), 0);
 }
 
 static void large_write_waits_for_ring_space(void **state)
@@ -286,16 +291,16 @@ static void read_timeout_names_path_and_recovers(void **state)
 
     fake_xs_set(&f->d, "device/vif/0/backend", "/local/domain/0/b");
     f->d.stalled = true;
-    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "device/vif/0/backend", buf,
-                             sizeof(buf)), -ETIMEDOUT);
+    assert_int_equal(
+        xs_read(&f->c, XS_TX_NONE, "device/vif/0/backend", buf, sizeof(buf)),
+        -ETIMEDOUT);
     assert_string_equal(f->d.last_log,
                         "xenstore: timeout reading device/vif/0/backend");
     assert_false(f->c.broken);
     /* The late reply must not be taken for the next request's. */
     f->d.stalled = false;
     fake_xs_set(&f->d, "other", "fresh");
-    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "other", buf, sizeof(buf)),
-                     5);
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "other", buf, sizeof(buf)), 5);
     assert_string_equal(buf, "fresh");
     assert_int_equal(f->c.dropped_replies, 1);
 }
@@ -309,30 +314,75 @@ static void watch_event_between_request_and_reply(void **state)
     fake_xs_set(&f->d, "be/state", "2");
     assert_int_equal(xs_watch_add(&f->c, &w, "be/state"), 0);
     /* xenstored fires a new watch once */
-    assert_int_equal(xs_watch_wait(&f->c, &w, buf, sizeof(buf), SECOND),
-                     1);
+    assert_int_equal(xs_watch_wait(&f->c, &w, buf, sizeof(buf), SECOND), 1);
     assert_string_equal(buf, "be/state");
     assert_int_equal(xs_watch_next(&w, buf, sizeof(buf)), 0);
 
     /* An event lands in the response ring before the read's reply. */
     fake_xs_inject_event(&f->d, "be/state", w.token);
-    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "be/state", buf,
-                             sizeof(buf)), 1);
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "be/state", buf, sizeof(buf)),
+                     1);
     assert_string_equal(buf, "2");
     assert_int_equal(xs_watch_next(&w, buf, sizeof(buf)), 1);
     assert_string_equal(buf, "be/state");
 
     /* Another domain writes: the event is routed by token. */
     fake_xs_set_fire(&f->d, "be/state", "4");
-    assert_int_equal(xs_watch_wait(&f->c, &w, buf, sizeof(buf), SECOND),
-                     1);
+    assert_int_equal(xs_watch_wait(&f->c, &w, buf, sizeof(buf), SECOND), 1);
     assert_string_equal(buf, "be/state");
 
     assert_int_equal(xs_watch_remove(&f->c, &w), 0);
     assert_null(f->c.watches);
     fake_xs_set_fire(&f->d, "be/state", "5"); /* no watch left in daemon */
-    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "be/state", buf,
-                             sizeof(buf)), 1);
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "be/state", buf, sizeof(buf)),
+                     1);
+}
+
+static void resume_after_restore_rewatches_and_drops_stale(void **state)
+{
+    struct fx *f = *state;
+    struct xs_watch w;
+    struct xsd_sockmsg half = {.type = XS_READ, .req_id = 99, .len = 10};
+    char buf[64];
+
+    fake_xs_set(&f->d, "be/state", "2");
+    assert_int_equal(xs_watch_add(&f->c, &w, "be/state"), 0);
+    assert_int_equal(xs_watch_wait(&f->c, &w, buf, sizeof(buf), SECOND), 1);
+    assert_int_equal(xs_suspend(&f->c), 0);
+    assert_true(f->c.busy); /* nobody may start a request now */
+    /* The old xenstored left half a reply in the ring, then the domain
+     * was saved and restored: a new connection without our watch. */
+    fake_xs_inject(&f->d, &half, sizeof(half));
+    fake_xs_step(&f->d);
+    assert_int_equal(xs_poll(&f->c), 0);
+    fake_xs_new_connection(&f->d);
+    assert_int_equal(xs_resume(&f->c, false), 0);
+    assert_false(f->c.busy);
+    /* The stale half reply is gone: requests work. */
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "be/state", buf, sizeof(buf)),
+                     1);
+    /* The watch is registered again (its initial event, then a write). */
+    while (xs_watch_next(&w, buf, sizeof(buf)))
+        ;
+    fake_xs_set_fire(&f->d, "be/state", "4");
+    assert_int_equal(xs_watch_wait(&f->c, &w, buf, sizeof(buf), SECOND), 1);
+    assert_string_equal(buf, "be/state");
+}
+
+static void cancelled_suspend_keeps_everything(void **state)
+{
+    struct fx *f = *state;
+    struct xs_watch w;
+    char buf[64];
+    unsigned int req = f->d.requests;
+
+    assert_int_equal(xs_watch_add(&f->c, &w, "a"), 0);
+    req = f->d.requests;
+    assert_int_equal(xs_suspend(&f->c), 0);
+    assert_int_equal(xs_resume(&f->c, true), 0);
+    assert_int_equal(f->d.requests, req); /* nothing re-sent */
+    assert_int_equal(xs_write(&f->c, XS_TX_NONE, "a", "1"), 0);
+    assert_int_equal(xs_watch_wait(&f->c, &w, buf, sizeof(buf), SECOND), 1);
 }
 
 static void event_for_unknown_token_dropped(void **state)
@@ -403,8 +453,7 @@ static void reply_of_wrong_type_is_eio(void **state)
 
     fake_xs_set(&f->d, "k", "real");
     fake_xs_inject_msg(&f->d, XS_DIRECTORY, f->c.next_req_id, "a\0", 2);
-    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)),
-                     -EIO);
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)), -EIO);
     /* the daemon's genuine reply arrives later and is discarded */
     assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)), 4);
     assert_int_equal(f->c.dropped_replies, 1);
@@ -413,30 +462,28 @@ static void reply_of_wrong_type_is_eio(void **state)
 static void oversized_reply_breaks_connection(void **state)
 {
     struct fx *f = *state;
-    struct xsd_sockmsg h = { .type = XS_READ, .req_id = f->c.next_req_id,
-                             .len = XENSTORE_PAYLOAD_MAX + 1 };
+    struct xsd_sockmsg h = {.type = XS_READ,
+                            .req_id = f->c.next_req_id,
+                            .len = XENSTORE_PAYLOAD_MAX + 1};
     char buf[8];
 
     fake_xs_set(&f->d, "k", "v");
     fake_xs_inject(&f->d, &h, sizeof(h));
     fake_xs_inject(&f->d, "0123456789", 10);
-    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)),
-                     -EIO);
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)), -EIO);
     assert_true(f->c.broken);
     assert_non_null(strstr(f->c.last_error, "XENSTORE_PAYLOAD_MAX"));
-    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)),
-                     -EIO);
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)), -EIO);
 }
 
 static void garbage_type_breaks_connection(void **state)
 {
     struct fx *f = *state;
-    struct xsd_sockmsg h = { .type = 0xdeadbeef, .req_id = 1, .len = 2 };
+    struct xsd_sockmsg h = {.type = 0xdeadbeef, .req_id = 1, .len = 2};
     char buf[8];
 
     fake_xs_inject(&f->d, &h, sizeof(h));
-    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)),
-                     -EIO);
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)), -EIO);
     assert_true(f->c.broken);
 }
 
@@ -488,7 +535,7 @@ static int counter_body(struct xs_conn *c, xs_tx_t tx, void *arg)
 static void transaction_retried_on_eagain(void **state)
 {
     struct fx *f = *state;
-    struct body_ctx b = { 0 };
+    struct body_ctx b = {0};
 
     f->d.fail_commits = 2;
     assert_int_equal(xs_transaction_run(&f->c, counter_body, &b), 0);
@@ -501,7 +548,7 @@ static void transaction_retried_on_eagain(void **state)
 static void transaction_body_error_aborts(void **state)
 {
     struct fx *f = *state;
-    struct body_ctx b = { .fail_with = -ENOENT };
+    struct body_ctx b = {.fail_with = -ENOENT};
 
     assert_int_equal(xs_transaction_run(&f->c, counter_body, &b), -ENOENT);
     assert_int_equal(b.calls, 1);
@@ -512,7 +559,7 @@ static void transaction_body_error_aborts(void **state)
 static void transaction_gives_up_eventually(void **state)
 {
     struct fx *f = *state;
-    struct body_ctx b = { 0 };
+    struct body_ctx b = {0};
 
     f->d.fail_commits = 1000;
     assert_int_equal(xs_transaction_run(&f->c, counter_body, &b), -EAGAIN);
@@ -526,14 +573,13 @@ static void watch_wait_timeout_names_path(void **state)
     char buf[32];
 
     assert_int_equal(xs_watch_add(&f->c, &w, "be/vif/0/state"), 0);
-    assert_int_equal(xs_watch_wait(&f->c, &w, buf, sizeof(buf), SECOND),
-                     1);
+    assert_int_equal(xs_watch_wait(&f->c, &w, buf, sizeof(buf), SECOND), 1);
     assert_int_equal(xs_watch_wait(&f->c, &w, buf, sizeof(buf), 5000000),
                      -ETIMEDOUT);
     assert_non_null(strstr(f->d.last_log, "be/vif/0/state"));
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn)  cmocka_unit_test_setup_teardown(fn, setup, teardown)
 #define TW(fn) cmocka_unit_test_setup_teardown(fn, setup_wrap, teardown)
 
 int main(void)
@@ -558,6 +604,8 @@ int main(void)
         T(read_timeout_names_path_and_recovers),
         T(watch_event_between_request_and_reply),
         TW(watch_event_between_request_and_reply),
+        T(resume_after_restore_rewatches_and_drops_stale),
+        T(cancelled_suspend_keeps_everything),
         T(event_for_unknown_token_dropped),
         T(malformed_event_dropped),
         T(watch_queue_overflow_coalesces),
