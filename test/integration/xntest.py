@@ -265,10 +265,14 @@ import contextlib  # noqa: E402
 
 
 @contextlib.contextmanager
-def guest(app, ready, cmdline="", forward=None, memory=None):
-    """Boot `app` detached on xenbr0; yield (name, console); destroy it."""
-    args = ["run", image(app), "--net", "--detach", "--ready", ready,
-            "--timeout", "600"]
+def guest(app, ready, cmdline="", forward=None, memory=None, net=True,
+          on_reboot=None):
+    """Boot `app` detached (on xenbr0 unless net=False); yield (name,
+    console); destroy it."""
+    args = ["run", image(app), "--detach", "--ready", ready,
+            "--timeout", "600"] + (["--net"] if net else [])
+    if on_reboot:
+        args += ["--on-reboot", on_reboot]
     if cmdline:
         args += ["--cmdline", cmdline]
     if forward:
@@ -600,6 +604,171 @@ def t_kvstore_durability():
         for n in names:
             dom0(f"xl destroy {n}", check=False)
         dom0(f"rm -f {disk}", check=False)
+
+
+# ------------------------------------------------------------- lifecycle
+# Control requests (kernel/control.c, docs/lifecycle.md): xl shutdown,
+# xl reboot, xl sysrq; the OOM policy; data/xenith/ statistics.
+
+def console_log(name):
+    """The guest's console as xenconsoled logged it (all its boots)."""
+    _, con, _ = dom0(f"cat /var/log/xen/console/guest-{name}.log")
+    return con
+
+
+def domid_of(name):
+    rc, out, _ = dom0(f"xl domid {name}", check=False)
+    return out.strip() if rc == 0 else None
+
+
+def xl_state(name):
+    _, out, _ = dom0(f"xl list {name} 2>/dev/null | awk 'NR==2{{print $5}}'",
+                     check=False)
+    return out.strip()
+
+
+def mem_counters(domid):
+    _, out, _ = dom0(f"xenstore-ls /local/domain/{domid}/data/xenith")
+    return {k: int(v) for k, v in
+            re.findall(r"^\s*([a-z-]+) = \"(\d+)\"", out, re.M)}
+
+
+def t_lifecycle_shutdown_httpd():
+    """xl shutdown -w: the app's drain hook and atexit handler run, the
+    domain powers off (state s) well within a bound."""
+    with guest("httpd", "httpd: listening",
+               "ip=10.0.0.70/24 gw=10.0.0.1") as (name, _out):
+        dom0("curl -s -f -m 10 http://10.0.0.70/ >/dev/null")
+        _, ls, _ = dom0(f"xenstore-ls /local/domain/{domid_of(name)}/control")
+        expect(re.search(r'feature-poweroff = "1"', ls) and
+               re.search(r'feature-reboot = "1"', ls),
+               "the guest advertises feature-poweroff and feature-reboot")
+        expect(not re.search(r'feature-suspend = "1"', ls),
+               "feature-suspend is not advertised (no suspend yet)")
+        t0 = time.monotonic()
+        rc, out, _ = dom0(f"timeout 60 xl shutdown -w {name}", check=False,
+                          timeout=120)
+        dt = time.monotonic() - t0
+        expect(rc == 0 and "has been shut down" in out,
+               f"xl shutdown -w returns once the domain is down ({dt:.1f} s)")
+        expect(dt < 60, "the domain went down within 60 s")
+        expect("s" in xl_state(name), "xl lists the domain as shut down")
+        con = console_log(name)
+        for line in ("[xenith] control: 'poweroff' requested",
+                     "httpd: poweroff requested: draining",
+                     "httpd: drained",
+                     "httpd: atexit: ", "[xenith] exit 0"):
+            expect(line in con, f"console: {line!r}")
+        expect(con.index("httpd: atexit") < con.index("[xenith] exit 0"),
+               "the atexit line comes before the exit line")
+
+
+def t_lifecycle_reboot_httpd():
+    """xl reboot with on_reboot=restart: a new domain of the same name
+    boots the same image and serves again."""
+    with guest("httpd", "httpd: listening", "ip=10.0.0.71/24 gw=10.0.0.1",
+               on_reboot="restart") as (name, _out):
+        dom0("curl -s -f -m 10 http://10.0.0.71/ >/dev/null")
+        old = domid_of(name)
+        expect(old is not None, f"the first domain has id {old}")
+        rc, _, _ = dom0(f"timeout 60 xl reboot {name}", check=False,
+                        timeout=120)
+        expect(rc == 0, "xl reboot is accepted")
+        rc, out, _ = dom0(
+            f"for i in $(seq 1 90); do n=$(xl domid {name} 2>/dev/null); "
+            f"if [ -n \"$n\" ] && [ \"$n\" != {old} ] && "
+            f"curl -s -f -m 3 http://10.0.0.71/ >/dev/null; then "
+            f"echo NEW=$n; exit 0; fi; sleep 1; done; exit 1",
+            check=False, timeout=200)
+        m = re.search(r"NEW=(\d+)", out)
+        expect(rc == 0 and m, "a new domain of the same name serves curl")
+        expect(m.group(1) != old, f"it is a new domain ({old} -> "
+               f"{m.group(1)})")
+        con = console_log(name)
+        expect("[xenith] control: 'reboot' requested" in con,
+               "console: the reboot request was taken")
+        tail = con[con.index("[xenith] exit 0"):]
+        expect("httpd: atexit" in con and "httpd: listening" in tail,
+               "the old domain exited through atexit, the same image "
+               "booted again")
+        _, lst, _ = dom0("xl list")
+        expect(lst.count(name) == 1, "exactly one domain of that name")
+
+
+def t_lifecycle_sysrq():
+    """xl sysrq: a known key is answered, others refused, never ignored;
+    the node is cleared after reading."""
+    with guest("oom", "oom: holding", net=False) as (name, _out):
+        for key in ("m", "x", "h"):
+            dom0(f"xl sysrq {name} {key}")
+        rc, _, _ = dom0(
+            f"for i in $(seq 1 30); do grep -q \"sysrq 'h'\" "
+            f"/var/log/xen/console/guest-{name}.log && exit 0; sleep 1; "
+            f"done; exit 1", check=False, timeout=60)
+        con = console_log(name)
+        expect("[xenith] sysrq 'm': memory" in con and
+               "[xenith] mem: pages total" in con,
+               "sysrq m is answered with the memory statistics")
+        expect("[xenith] sysrq 'x' not supported" in con,
+               "sysrq x is refused with a console line")
+        expect(rc == 0 and "[xenith] sysrq 'h': keys" in con,
+               "sysrq h lists the keys")
+        _, v, _ = dom0(f"xenstore-read /local/domain/{domid_of(name)}"
+                       "/control/sysrq")
+        expect(v.strip() == "", "control/sysrq is cleared after reading")
+
+
+def t_lifecycle_oom():
+    """The oom app exhausts the heap: malloc returns NULL with ENOMEM,
+    the kernel reports it, and xl shutdown still works."""
+    with guest("oom", "oom: holding", net=False) as (name, out):
+        expect(re.search(r"oom: malloc returned NULL after \d+ KiB, "
+                         r"errno=ENOMEM", out),
+               "malloc returned NULL with errno ENOMEM")
+        expect("[xenith] oom: the heap cannot grow" in out and
+               "[xenith] mem: pages total" in out,
+               "the kernel reported the OOM with the allocator's stats")
+        expect(out.count("[xenith] oom: the heap cannot grow") == 1,
+               "one report for the episode")
+        domid = domid_of(name)
+        rc, _, _ = dom0(
+            f"for i in $(seq 1 20); do xenstore-read /local/domain/{domid}/"
+            f"data/xenith/mem/oom-episodes 2>/dev/null | grep -qx 1 && "
+            f"exit 0; sleep 1; done; exit 1", check=False, timeout=60)
+        expect(rc == 0, "data/xenith/mem/oom-episodes = 1")
+        rc, _, _ = dom0(f"timeout 60 xl shutdown -w {name}", check=False,
+                        timeout=120)
+        expect(rc == 0, "xl shutdown -w returns under OOM")
+        expect("s" in xl_state(name), "the domain is shut down")
+        con = console_log(name)
+        for line in ("oom: shutdown hook ran", "oom: atexit ran",
+                     "[xenith] exit 0"):
+            expect(line in con, f"console: {line!r}")
+
+
+def t_lifecycle_stats_httpd():
+    """data/xenith/mem in dom0's xenstore: the counters are there and
+    move while wrk loads httpd."""
+    with guest("httpd", "httpd: listening",
+               "ip=10.0.0.72/24 gw=10.0.0.1") as (name, _out):
+        domid = domid_of(name)
+        time.sleep(5)  # boot-time allocations published, refresh 2 s
+        a = mem_counters(domid)
+        names = ("pages-total", "pages-free", "pages-free-min",
+                 "heap-bytes", "heap-peak-bytes", "oom-episodes")
+        expect(all(k in a for k in names),
+               f"all memory counters are published: {sorted(a)}")
+        expect(0 < a["pages-free"] <= a["pages-total"],
+               "pages-free is within pages-total")
+        dom0("wrk -c 100 -t 2 -d 5s http://10.0.0.72:80/", timeout=120)
+        time.sleep(5)
+        b = mem_counters(domid)
+        moved = [k for k in names if a[k] != b[k]]
+        print(f"before {a}\nafter  {b}")
+        expect(moved, f"counters moved under load: {moved}")
+        expect(b["heap-peak-bytes"] >= a["heap-peak-bytes"] and
+               b["pages-free-min"] <= a["pages-free-min"],
+               "high- and low-water marks only move one way")
 
 
 # ------------------------------------------------------------------------
