@@ -225,6 +225,10 @@ static int control_probe(const start_info_t *si, uint64_t timeout_ns)
                     rc);
         return rc;
     }
+    /* Before the app can take the memory: a bounded shutdown needs it. */
+    if (shutdown_prepare() < 0)
+        kfmt_printf("[xenith] control: no memory for the shutdown "
+                    "thread; it will be created on demand\n");
     /* Never joined: it lives as long as the domain. */
     if (!sched_thread_create("control", control_thread, NULL, CONTROL_STACK)) {
         kfmt_printf("[xenith] control: no memory for its thread\n");

@@ -30,6 +30,8 @@ static struct {
 static unsigned int nr_hooks;
 
 static bool started;
+static bool prepared;            /* the shutdown thread is waiting */
+static struct sched_waitq go_wq; /* it waits here for shutdown_begin() */
 static enum xn_shutdown_reason reason_now = XN_SHUTDOWN_POWEROFF;
 static uint64_t deadline_kernel; /* time_monotonic_ns() scale */
 static uint64_t deadline_app;    /* time_uptime_ns() scale, for hooks */
@@ -85,9 +87,33 @@ static void run_sequence(void *unused)
     exit(0);
 }
 
+/* The thread shutdown_prepare() creates: parked until a shutdown. */
+static void parked(void *unused)
+{
+    unsigned long flags = evtchn_irq_save();
+
+    /* A purely local wait: only shutdown_begin() ends it. */
+    while (!started)
+        (void)sched_wait_locked(&go_wq, SCHED_NO_DEADLINE);
+    evtchn_irq_restore(flags);
+    run_sequence(unused);
+}
+
+int shutdown_prepare(void)
+{
+    if (prepared)
+        return 0;
+    sched_waitq_init(&go_wq);
+    /* Never joined: it ends the domain through exit(). */
+    if (!sched_thread_create("shutdown", parked, NULL, 0))
+        return -ENOMEM;
+    prepared = true;
+    return 0;
+}
+
 int shutdown_begin(enum xn_shutdown_reason reason, uint64_t grace_ns)
 {
-    struct sched_thread *t;
+    struct sched_thread *t = NULL;
 
     if (reason != XN_SHUTDOWN_POWEROFF && reason != XN_SHUTDOWN_REBOOT)
         return -EINVAL;
@@ -102,7 +128,11 @@ int shutdown_begin(enum xn_shutdown_reason reason, uint64_t grace_ns)
                 reason_name(reason), nr_hooks, (unsigned long long)grace_ms);
     if (grace_ns == 0)
         nr_hooks = 0; /* no time for hooks: straight to exit(0) */
-    /* Never joined: it ends the domain through exit(). */
+    if (prepared) {
+        sched_wake_all(&go_wq);
+        return 0;
+    }
+    /* Not prepared at boot: try now (never joined either). */
     t = sched_thread_create("shutdown", run_sequence, NULL, 0);
     if (!t) {
         kfmt_printf("[xenith] shutdown: no memory for the shutdown "

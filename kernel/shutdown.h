@@ -8,11 +8,13 @@
  * owns what happens next, so that the xenstore protocol and the app
  * contract (xn_on_shutdown() in include/xenith.h) stay separate. Design
  * choice: the hooks and exit(0) run in a thread of their own
- * ("shutdown"), and the control thread is the watchdog: when the grace
+ * ("shutdown"), created at boot by shutdown_prepare() and parked until
+ * a shutdown begins, so it exists even when the heap has taken every
+ * page by then; the control thread is the watchdog: when the grace
  * period ends and the domain is still alive it calls
- * shutdown_overrun(), which stops the domain at once. When even the
- * shutdown thread cannot be created (the heap took every page), the
- * sequence runs in the caller's thread and the grace is then not
+ * shutdown_overrun(), which stops the domain at once. Without a
+ * prepared thread shutdown_begin() creates one, and if even that fails
+ * the sequence runs in the caller's thread and the grace is not
  * enforced (said on the console). exit(0) ends in _exit(), which asks
  * shutdown_exit_reason() whether 0 means poweroff or reboot.
  * Reference: xen/include/public/sched.h (SHUTDOWN_poweroff, _reboot).
@@ -35,6 +37,12 @@
  * for garbage or a value above SHUTDOWN_GRACE_MAX_MS. Pure.
  */
 long shutdown_grace_parse(const char *value);
+
+/*
+ * Create the parked "shutdown" thread (one default stack, 64 KiB with
+ * its guard and libc state). Boot thread; 0 or -ENOMEM.
+ */
+int shutdown_prepare(void);
 
 /*
  * Start the orderly shutdown for reason (POWEROFF or REBOOT): hooks (last

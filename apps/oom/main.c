@@ -9,7 +9,9 @@
  * and sleep forever holding everything, so the test can show that the
  * domain still answers `xl shutdown` with no free memory. An atexit
  * handler and a shutdown hook print a line each, so the shutdown path is
- * seen to run under OOM. `block=N` sets the block size in KiB (1..4096).
+ * seen to run under OOM. `block=N` sets the block size in KiB (1..4096);
+ * `hook=hang` makes the shutdown hook never return, to show that the
+ * kernel's grace period (xenith.shutdown_grace) still ends the domain.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +19,8 @@
 #include <string.h>
 
 #include <xenith.h>
+
+static int hang;
 
 static void on_shutdown(enum xn_shutdown_reason reason, uint64_t deadline_ns,
                         void *arg)
@@ -26,6 +30,12 @@ static void on_shutdown(enum xn_shutdown_reason reason, uint64_t deadline_ns,
     (void)arg;
     /* The console, not stdio: stdio may want a buffer it cannot get. */
     static const char msg[] = "oom: shutdown hook ran\n";
+    static const char stuck[] = "oom: shutdown hook hangs (hook=hang)\n";
+    if (hang) {
+        xn_console_write(stuck, sizeof(stuck) - 1);
+        for (;;)
+            xn_sleep_ns(1000ULL * 1000 * 1000);
+    }
     xn_console_write(msg, sizeof(msg) - 1);
 }
 
@@ -46,6 +56,8 @@ int main(int argc, char **argv)
             long kb = atol(argv[i] + 6);
             if (kb >= 1 && kb <= 4096)
                 block = (size_t)kb * 1024;
+        } else if (strcmp(argv[i], "hook=hang") == 0) {
+            hang = 1;
         }
     setvbuf(stdout, NULL, _IONBF, 0); /* no buffer to allocate later */
     atexit(at_exit);

@@ -746,6 +746,30 @@ def t_lifecycle_oom():
             expect(line in con, f"console: {line!r}")
 
 
+def t_lifecycle_shutdown_overrun():
+    """A shutdown hook that never returns (apps/oom hook=hang, under OOM
+    too): the kernel's grace (xenith.shutdown_grace=2000) ends it and
+    powers the domain off anyway, without running atexit handlers."""
+    with guest("oom", "oom: holding", "xenith.shutdown_grace=2000 hook=hang",
+               net=False) as (name, _out):
+        t0 = time.monotonic()
+        rc, _, _ = dom0(f"timeout 60 xl shutdown -w {name}", check=False,
+                        timeout=120)
+        dt = time.monotonic() - t0
+        expect(rc == 0, f"xl shutdown -w returns ({dt:.1f} s)")
+        expect(dt >= 2, "not before the 2 s grace (the hook was waited for)")
+        expect(dt < 60, "within 60 s")
+        con = console_log(name)
+        expect("oom: shutdown hook hangs" in con, "the hook ran and hung")
+        expect("grace of 2000 ms overran" in con,
+               "the kernel says the grace overran")
+        expect("oom: atexit ran" not in con and "[xenith] exit" not in con,
+               "no atexit handler and no exit line after an overrun")
+        expect("no memory for the shutdown thread" not in con,
+               "the shutdown thread was prepared at boot, before the OOM")
+        expect("s" in xl_state(name), "the domain is shut down")
+
+
 def t_lifecycle_stats_httpd():
     """data/xenith/mem in dom0's xenstore: the counters are there and
     move while wrk loads httpd."""

@@ -7,8 +7,9 @@
  *
  * The kernel services it uses are played here: sched_thread_create()
  * records the thread instead of switching to it (the test runs its
- * function), the clocks are variables, exit() is wrapped (-Wl,--wrap)
- * to jump back into the test, and xn_shutdown() too.
+ * function, as the scheduler would once it is woken), wait queues count
+ * waits and wakes, the clocks are variables, exit() is wrapped
+ * (-Wl,--wrap) to jump back into the test, and xn_shutdown() too.
  * Reference: xen/include/public/sched.h (SHUTDOWN_*).
  */
 #include <errno.h>
@@ -22,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "kernel/sched.h"
 #include "kernel/shutdown.h"
 
 #define MS 1000000ULL
@@ -36,6 +38,7 @@ static jmp_buf back;
 static int exit_status = -1;
 static int shutdown_reason = -1;
 static char console[2048];
+static unsigned waits, wakes, creates;
 
 uint64_t time_monotonic_ns(void);
 uint64_t time_uptime_ns(void);
@@ -43,6 +46,35 @@ struct sched_thread *sched_thread_create(const char *name, void (*fn)(void *),
                                          void *arg, size_t stack_size);
 long console_write(const char *buf, size_t len);
 void __wrap_exit(int status);
+
+void sched_waitq_init(struct sched_waitq *wq)
+{
+    memset(wq, 0, sizeof(*wq));
+}
+
+int sched_wait_locked(struct sched_waitq *wq, uint64_t deadline_ns)
+{
+    (void)wq;
+    (void)deadline_ns;
+    waits++;
+    return 0;
+}
+
+void sched_wake_all(struct sched_waitq *wq)
+{
+    (void)wq;
+    wakes++;
+}
+
+unsigned long evtchn_irq_save(void)
+{
+    return 0;
+}
+
+void evtchn_irq_restore(unsigned long flags)
+{
+    (void)flags;
+}
 
 uint64_t time_monotonic_ns(void)
 {
@@ -61,6 +93,7 @@ struct sched_thread *sched_thread_create(const char *name, void (*fn)(void *),
 
     (void)stack_size;
     assert_string_equal(name, "shutdown");
+    creates++;
     if (thread_fails)
         return NULL;
     thread_fn = fn;
@@ -143,8 +176,20 @@ static void lifecycle(void **state)
         assert_int_equal(xn_on_shutdown(hook, (void *)&c), XN_OK);
     assert_int_equal(xn_on_shutdown(hook, (void *)&a), XN_ERR_NOMEM);
 
+    /* boot: the thread is created and parked before any shutdown */
+    thread_fails = true;
+    assert_int_equal(shutdown_prepare(), -ENOMEM);
+    thread_fails = false;
+    assert_int_equal(shutdown_prepare(), 0);
+    assert_int_equal(shutdown_prepare(), 0); /* once only */
+    assert_int_equal(creates, 2);
+    assert_non_null(thread_fn);
+
     assert_int_equal(shutdown_begin(XN_SHUTDOWN_CRASH, 1), -EINVAL);
+    assert_int_equal(wakes, 0);
     assert_int_equal(shutdown_begin(XN_SHUTDOWN_REBOOT, 2000 * MS), 0);
+    assert_int_equal(wakes, 1);   /* the parked thread is woken... */
+    assert_int_equal(creates, 2); /* ...no new one is needed */
     assert_int_equal(shutdown_begin(XN_SHUTDOWN_POWEROFF, 1), -EALREADY);
     assert_int_equal(xn_on_shutdown(hook, (void *)&a), XN_ERR_BUSY);
     assert_int_equal(shutdown_deadline(), mono_ns + 2000 * MS);
@@ -154,10 +199,11 @@ static void lifecycle(void **state)
     assert_int_equal(shutdown_exit_reason(0), XN_SHUTDOWN_REBOOT);
     assert_int_equal(shutdown_exit_reason(1), XN_SHUTDOWN_CRASH);
 
-    /* the shutdown thread: hooks newest first, app-scale deadline, exit */
-    assert_non_null(thread_fn);
+    /* the shutdown thread runs: started already, so it does not wait;
+     * hooks newest first, app-scale deadline, then exit(0) */
     if (setjmp(back) == 0)
         thread_fn(thread_arg);
+    assert_int_equal(waits, 0);
     assert_string_equal(order, "ccccccba");
     assert_int_equal(seen_deadline, up_ns + 2000 * MS);
     assert_int_equal(seen_reason, XN_SHUTDOWN_REBOOT);
