@@ -176,7 +176,13 @@ static int take(struct control *c, struct take *t, const char *path)
     rc = xs_transaction_run(c->xs, take_body, t);
     if (rc < 0) {
         c->errors++;
-        say(c, "[xenith] control: reading %s failed (%d)", path, rc);
+        /* -EACCES: dom0 re-created the node read-only for us (after
+         * someone removed it); Linux does not act without the ack
+         * either. */
+        say(c,
+            "[xenith] control: cannot read and clear %s (%d%s); "
+            "request not acted on",
+            path, rc, rc == -EACCES ? ": not writable by this domain" : "");
     }
     return rc;
 }
