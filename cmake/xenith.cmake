@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # cmake/xenith.cmake - xenith_add_image(NAME SOURCES ... [MEMORY MB]
-#                      [DEVICES net|blk ...]).
+#                      [DEVICES net|blk ...] [NO_CONTROL]).
 #
 # An image is linked twice: the first link gives the final addresses of
 # every function, cmake/gensyms.py turns them into a table (.xnsyms,
@@ -14,6 +14,11 @@
 # sockets pull in net, xn_blk_* calls pull in blk. DEVICES names a class
 # the sources reach only by path, e.g. open("/dev/xvda"): it links the
 # class's boot probe (-Wl,--undefined=xn_devinit_<class>).
+# Every image also links the control service (kernel/control_guest.c:
+# xl shutdown/reboot/sysrq, data/xenith/ statistics; it brings the
+# xenstore bus with it) through -Wl,--undefined=xn_devinit_control;
+# NO_CONTROL leaves it out (the image then ignores toolstack requests:
+# only xl destroy stops it; apps/minimal, the size floor, does this).
 include_guard(GLOBAL)
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
@@ -28,7 +33,8 @@ list(APPEND XENITH_KERNEL_LIBS xenith_drivers xenith_kernel xenith_xen
      xenith_arch)
 
 function(xenith_add_image NAME)
-    cmake_parse_arguments(IMG "" "MEMORY" "SOURCES;DEVICES" ${ARGN})
+    cmake_parse_arguments(IMG "NO_CONTROL" "MEMORY" "SOURCES;DEVICES"
+                          ${ARGN})
     if(NOT IMG_MEMORY)
         set(IMG_MEMORY 32)
     endif()
@@ -47,6 +53,9 @@ function(xenith_add_image NAME)
         endif()
         list(APPEND dev_flags -Wl,--undefined=xn_devinit_${dev})
     endforeach()
+    if(NOT IMG_NO_CONTROL)
+        list(APPEND dev_flags -Wl,--undefined=xn_devinit_control)
+    endif()
     set(link_libs ${dev_flags}
         -Wl,--start-group ${XENITH_KERNEL_LIBS}
         ${NEWLIB_PREFIX}/x86_64-xen-elf/lib/libc.a

@@ -156,6 +156,51 @@ __attribute__((noreturn)) void xn_shutdown(enum xn_shutdown_reason reason);
  */
 long xn_console_write(const char *buf, unsigned long len);
 
+/* ------------------------------------------------------------------ */
+/* Shutdown requests from the toolstack (docs/lifecycle.md)            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Called when the toolstack asked the domain to stop (`xl shutdown`:
+ * reason XN_SHUTDOWN_POWEROFF, also for "halt"; `xl reboot`:
+ * XN_SHUTDOWN_REBOOT), to let the app drain its connections.
+ * deadline_ns is on the xn_time_monotonic_ns() scale: the hook should
+ * return before it.
+ *
+ * Contract:
+ * - Hooks run one after the other, last registered first, in a kernel
+ *   thread named "shutdown" (not the app's main thread; main and every
+ *   other thread keep running meanwhile, as cooperative threads). A hook
+ *   may block, sleep, send and close sockets.
+ * - Hooks and then the atexit handlers (the shutdown thread calls
+ *   exit(0)) share one grace period, the kernel option
+ *   xenith.shutdown_grace=MS (default 5000, at most 600000; 0 skips the
+ *   hooks and calls exit(0) at once).
+ * - If they have not finished when it ends, the kernel prints
+ *   "[xenith] shutdown: grace of N ms overran ..." and stops the domain
+ *   anyway (no further atexit handlers, stdio not flushed).
+ * - On success exit(0) prints "[xenith] exit 0" and the domain powers
+ *   off, or reboots if the request was a reboot (with xl's
+ *   on_reboot="restart" the same image boots again).
+ * - Later requests while a shutdown is in progress are acknowledged and
+ *   ignored; hooks run at most once. An app that calls exit() itself
+ *   does not run the hooks.
+ * Only images with the control service (the default; xenith_add_image's
+ * NO_CONTROL leaves it out) receive requests at all.
+ */
+typedef void (*xn_shutdown_hook)(enum xn_shutdown_reason reason,
+                                 uint64_t deadline_ns, void *arg);
+
+/* The most hooks one image may register. */
+#define XN_SHUTDOWN_HOOKS_MAX 8
+
+/*
+ * Register fn(reason, deadline_ns, arg). XN_ERR_INVAL for a NULL fn,
+ * XN_ERR_NOMEM when XN_SHUTDOWN_HOOKS_MAX are registered already,
+ * XN_ERR_BUSY once a shutdown has begun.
+ */
+xn_result xn_on_shutdown(xn_shutdown_hook fn, void *arg);
+
 /* --- end A --- */
 
 /* ------------------------------------------------------------------ */
@@ -298,9 +343,21 @@ struct xn_mem_stats {
     size_t free_pages;     /* pages currently free */
     size_t heap_bytes;     /* bytes currently handed to malloc via sbrk */
     size_t heap_max_bytes; /* the most sbrk may ever hand out */
+    size_t heap_peak_bytes; /* high-water mark of heap_bytes */
+    size_t free_pages_min;  /* low-water mark of free_pages */
 };
 
-/* Fill *st with a snapshot of the kernel's memory usage. */
+/*
+ * Fill *st with a snapshot of the kernel's memory usage. The same
+ * figures are published for dom0 under data/xenith/mem/ in the domain's
+ * xenstore directory (docs/lifecycle.md).
+ *
+ * Out of memory: malloc() returns NULL with errno ENOMEM when the heap
+ * cannot grow; the kernel never hangs on it. The kernel option
+ * xenith.oom=log (default) prints the allocator's statistics once per
+ * OOM episode (an episode ends when the heap grows again; at most one
+ * report per 5 s); xenith.oom=crash prints them and crashes the domain.
+ */
 void xn_mem_stats(struct xn_mem_stats *st);
 
 #ifdef __cplusplus

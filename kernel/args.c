@@ -116,3 +116,15 @@ int args_has_kopt(const struct args *a, const char *name)
     }
     return 0;
 }
+
+const char *args_kopt_value(const struct args *a, const char *name)
+{
+    size_t n = strlen(name);
+    const char *found = NULL;
+
+    /* The last occurrence wins, as for environment variables. */
+    for (int i = 0; a->kopts[i]; i++)
+        if (strncmp(a->kopts[i], name, n) == 0 && a->kopts[i][n] == '=')
+            found = a->kopts[i] + n + 1;
+    return found;
+}

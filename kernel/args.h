@@ -43,4 +43,11 @@ int args_parse(struct args *a, const char *argv0, const char *cmdline,
 /* Is kernel option name present? */
 int args_has_kopt(const struct args *a, const char *name);
 
+/*
+ * Value of kernel option name ("xenith.oom" for the word
+ * "xenith.oom=crash"): a pointer into a->buf, "" for "name=", NULL when
+ * absent or given without '='. The last occurrence wins.
+ */
+const char *args_kopt_value(const struct args *a, const char *name);
+
 #endif /* KERNEL_ARGS_H */

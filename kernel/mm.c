@@ -95,7 +95,15 @@ int mm_zone_init(struct mm_zone *z, void *region, size_t nr_pages)
         idx += 1UL << order;
     }
     z->free_pages = z->nr_pages;
+    z->free_min = z->free_pages;
     return 0;
+}
+
+/* Keep the low-water mark of free pages (for the statistics). */
+static void note_free_min(struct mm_zone *z)
+{
+    if (z->free_pages < z->free_min)
+        z->free_min = z->free_pages;
 }
 
 void *mm_zone_alloc(struct mm_zone *z, unsigned int order)
@@ -134,6 +142,7 @@ void *mm_zone_alloc(struct mm_zone *z, unsigned int order)
         idx += 1UL << k;
     }
     z->free_pages -= 1UL << order;
+    note_free_min(z);
     return (void *)page_va(z, idx);
 }
 
@@ -258,6 +267,9 @@ void *mm_zone_sbrk(struct mm_zone *z, intptr_t incr)
     }
     z->heap_pages = need;
     z->brk = new_brk;
+    if (new_brk - z->base > z->heap_peak)
+        z->heap_peak = new_brk - z->base;
+    note_free_min(z);
     return (void *)old;
 }
 
@@ -268,6 +280,8 @@ void mm_zone_stats(const struct mm_zone *z, struct mm_stats *st)
     st->heap_bytes = z->brk - z->base;
     /* The heap may in principle grow over the whole region. */
     st->heap_max_bytes = z->nr_pages * MM_PAGE_SIZE;
+    st->heap_peak_bytes = z->heap_peak;
+    st->free_pages_min = z->free_min;
 }
 
 /* ---- the kernel instance; events masked because handlers may run ---- */

@@ -38,6 +38,8 @@ struct mm_zone {
     size_t free_pages;
     uintptr_t brk;       /* current break; the heap is [base, brk) */
     size_t heap_pages;   /* pages claimed by the heap: [base, base+heap_pages) */
+    size_t heap_peak;    /* high-water mark of brk - base, bytes */
+    size_t free_min;     /* low-water mark of free_pages */
 };
 
 struct mm_stats {
@@ -45,6 +47,8 @@ struct mm_stats {
     size_t free_pages;
     size_t heap_bytes;
     size_t heap_max_bytes;
+    size_t heap_peak_bytes; /* the most heap_bytes has ever been */
+    size_t free_pages_min;  /* the fewest free pages there have been */
 };
 
 /* ---- pure allocator over an explicit zone (host-testable) ---- */

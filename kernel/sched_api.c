@@ -129,4 +129,6 @@ void xn_mem_stats(struct xn_mem_stats *st)
     st->free_pages = m.free_pages;
     st->heap_bytes = m.heap_bytes;
     st->heap_max_bytes = m.heap_max_bytes;
+    st->heap_peak_bytes = m.heap_peak_bytes;
+    st->free_pages_min = m.free_pages_min;
 }

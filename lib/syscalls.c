@@ -31,8 +31,10 @@
 #include "include/xenith.h"
 #include "kernel/kfmt.h"
 #include "kernel/mm.h"
+#include "kernel/oom.h"
 #include "kernel/sched.h"
 #include "kernel/fdtab.h"
+#include "kernel/shutdown.h"
 #include "xen/console.h"
 #include "xen/hypercall.h"
 #include "xen/time.h"
@@ -284,7 +286,16 @@ int wait(int *status)
 
 void *sbrk(ptrdiff_t incr)
 {
-    return mm_sbrk(incr); /* sets errno = ENOMEM itself */
+    void *p = mm_sbrk(incr); /* sets errno = ENOMEM itself */
+
+    /* Growth is what malloc asks for; the OOM policy hears of each. */
+    if (incr > 0) {
+        if (p == (void *)-1)
+            oom_heap_failed((size_t)incr);
+        else
+            oom_heap_grew();
+    }
+    return p;
 }
 
 /* ---- time ---- */
@@ -419,8 +430,9 @@ int getentropy(void *buf, size_t len)
 /*
  * newlib's exit() has run the atexit handlers and flushed stdio. Print
  * the status line the toolstack side parses, drain the console, and
- * power off (0) or crash (anything else) so that every toolstack sees
- * failures.
+ * power off (0; reboot when the toolstack asked for one, see
+ * kernel/shutdown.h) or crash (anything else) so that every toolstack
+ * sees failures.
  */
 void _exit(int status)
 {
@@ -429,5 +441,6 @@ void _exit(int status)
     int n = kfmt_snprintf(line, sizeof(line), "[xenith] exit %d\n", status);
 
     console_write(line, (size_t)n);
-    xn_shutdown(status == 0 ? XN_SHUTDOWN_POWEROFF : XN_SHUTDOWN_CRASH);
+    /* 0 means reboot while a toolstack reboot request is carried out. */
+    xn_shutdown(shutdown_exit_reason(status));
 }

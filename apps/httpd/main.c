@@ -16,6 +16,10 @@
  * socket call is non-blocking (MSG_DONTWAIT) so one slow client never
  * stalls the others; a parse error is answered with its status and the
  * connection closed. Prints "httpd: listening on N" when ready.
+ * On `xl shutdown` / `xl reboot` its xn_on_shutdown() hook stops
+ * accepting and lets open connections finish (idle keep-alive ones are
+ * closed) until shortly before the kernel's deadline; an atexit handler
+ * then prints what was served ("httpd: atexit: ...").
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -61,6 +65,7 @@ static int pfd_conn[MAX_CONNS + 1];
 static struct httpd_stats stats;
 static unsigned nopen;
 static uint64_t start_ns; /* uptime is counted from here */
+static volatile int draining; /* set by the shutdown hook */
 
 static void conn_close(struct conn *c)
 {
@@ -286,6 +291,30 @@ static int listen_on(int port)
     return fd;
 }
 
+/*
+ * xn_on_shutdown() hook, in the kernel's "shutdown" thread while main()
+ * keeps serving: stop accepting, then wait for the open connections
+ * (main closes idle ones once draining) until 100 ms before the deadline.
+ */
+static void drain(enum xn_shutdown_reason reason, uint64_t deadline_ns,
+                  void *arg)
+{
+    (void)arg;
+    draining = 1;
+    printf("httpd: %s requested: draining %u connection(s)\n",
+           reason == XN_SHUTDOWN_REBOOT ? "reboot" : "poweroff", nopen);
+    while (nopen > 0 && xn_time_monotonic_ns() + 100000000ull < deadline_ns)
+        xn_sleep_ns(20 * 1000 * 1000);
+    printf("httpd: drained, %u connection(s) left\n", nopen);
+}
+
+static void report_at_exit(void)
+{
+    printf("httpd: atexit: %llu requests, %llu connections served\n",
+           (unsigned long long)stats.requests,
+           (unsigned long long)stats.connections);
+}
+
 int main(int argc, char **argv)
 {
     int port = 80, lfd;
@@ -309,6 +338,9 @@ int main(int argc, char **argv)
     /* Since httpd started: xn_time_monotonic_ns() currently counts from
      * Xen's boot, not the domain's (reported to the kernel's owner). */
     start_ns = xn_time_monotonic_ns();
+    atexit(report_at_exit);
+    if (xn_on_shutdown(drain, NULL) != XN_OK)
+        printf("httpd: no shutdown hook; connections are not drained\n");
     printf("httpd: listening on %d\n", port);
     fflush(stdout);
 
@@ -316,6 +348,12 @@ int main(int argc, char **argv)
         uint64_t now;
         int n = 0, r;
 
+        if (draining && lfd >= 0) {
+            close(lfd); /* refuse new connections from now on */
+            lfd = -1;
+        }
+        /* Slot 0 is the listener; once closed, fd -1, which poll()
+         * ignores. */
         pfds[n].fd = lfd;
         pfds[n].events = POLLIN;
         pfd_conn[n++] = -1;
@@ -348,15 +386,18 @@ int main(int argc, char **argv)
                     rc = process_input(c);
             } else if (ev & (POLLIN | POLLHUP | POLLERR)) {
                 rc = conn_readable(c);
-            } else if (now - c->last_ns > IDLE_TIMEOUT_NS) {
-                rc = -1; /* idle keep-alive or a stalled client */
+            } else if (now - c->last_ns > IDLE_TIMEOUT_NS ||
+                       (draining && !output_pending(c) &&
+                        c->in_off == c->in_len)) {
+                rc = -1; /* idle keep-alive, a stalled client, or idle
+                          * while draining */
             }
             if (ev)
                 c->last_ns = now;
             if (rc < 0)
                 conn_close(c);
         }
-        if (pfds[0].revents & POLLIN)
+        if (lfd >= 0 && (pfds[0].revents & POLLIN))
             accept_all(lfd, now);
     }
 }

@@ -265,10 +265,14 @@ import contextlib  # noqa: E402
 
 
 @contextlib.contextmanager
-def guest(app, ready, cmdline="", forward=None, memory=None):
-    """Boot `app` detached on xenbr0; yield (name, console); destroy it."""
-    args = ["run", image(app), "--net", "--detach", "--ready", ready,
-            "--timeout", "600"]
+def guest(app, ready, cmdline="", forward=None, memory=None, net=True,
+          on_reboot=None):
+    """Boot `app` detached (on xenbr0 unless net=False); yield (name,
+    console); destroy it."""
+    args = ["run", image(app), "--detach", "--ready", ready,
+            "--timeout", "600"] + (["--net"] if net else [])
+    if on_reboot:
+        args += ["--on-reboot", on_reboot]
     if cmdline:
         args += ["--cmdline", cmdline]
     if forward:
@@ -600,6 +604,15 @@ def t_kvstore_durability():
         for n in names:
             dom0(f"xl destroy {n}", check=False)
         dom0(f"rm -f {disk}", check=False)
+
+
+# ------------------------------------------------------------- lifecycle
+# xl shutdown / reboot / sysrq, OOM, data/xenith/: in lifecycle_tests.py
+# (kept apart for the file size); its t_* functions join this module and
+# use the helpers above.
+import lifecycle_tests  # noqa: E402
+
+lifecycle_tests.register(sys.modules[__name__])
 
 
 # ------------------------------------------------------------------------

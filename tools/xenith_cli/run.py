@@ -181,6 +181,11 @@ def parse(argv):
                     help="with --detach: regex on the console meaning up")
     ap.add_argument("--name", help="domain name (default: generated)")
     ap.add_argument("--vcpus", type=int, default=1)
+    ap.add_argument("--on-reboot", default="preserve",
+                    choices=("preserve", "restart", "destroy"),
+                    help="xl on_reboot: what the toolstack does when the "
+                         "guest reboots (xl reboot); restart boots the "
+                         "same image again under the same name")
     a = ap.parse_args(argv)
     if not a.image and not a.reference_linux:
         ap.error("an image or app, or --reference-linux, is required")
@@ -234,7 +239,7 @@ def _stage_kernel(d0, path, kind):
 def build_config(a, d0, name):
     lines = [f'name = "{name}"', 'type = "pv"',
              'on_poweroff = "preserve"', 'on_crash = "preserve"',
-             'on_reboot = "preserve"', f"vcpus = {a.vcpus}"]
+             f'on_reboot = "{a.on_reboot}"', f"vcpus = {a.vcpus}"]
     if a.reference_linux:
         lay = sandbox.sandbox_build.build(quiet_if_cached=True)
         kernel = _stage_kernel(d0, lay.vmlinuz, "kernel")

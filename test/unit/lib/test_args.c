@@ -82,6 +82,22 @@ static void kernel_options_are_not_arguments(void **state)
     assert_false(args_has_kopt(&a, "a"));
 }
 
+static void kernel_option_values(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("xenith.oom=crash xenith.oomx=log xenith.flag "
+                           "xenith.shutdown_grace= xenith.oom=log a"),
+                     0);
+    /* the last occurrence wins; prefixes and flags are not values */
+    assert_string_equal(args_kopt_value(&a, "xenith.oom"), "log");
+    assert_string_equal(args_kopt_value(&a, "xenith.oomx"), "log");
+    assert_null(args_kopt_value(&a, "xenith.oo"));
+    assert_null(args_kopt_value(&a, "xenith.flag"));
+    assert_string_equal(args_kopt_value(&a, "xenith.shutdown_grace"), "");
+    assert_null(args_kopt_value(&a, "xenith.absent"));
+    assert_int_equal(a.argc, 2);
+}
+
 static void environment_before_double_dash(void **state)
 {
     (void)state;
@@ -147,6 +163,7 @@ int main(void)
         cmocka_unit_test(quotes_group_words),
         cmocka_unit_test(unterminated_quote_is_contained),
         cmocka_unit_test(kernel_options_are_not_arguments),
+        cmocka_unit_test(kernel_option_values),
         cmocka_unit_test(environment_before_double_dash),
         cmocka_unit_test(too_many_words_are_reported),
         cmocka_unit_test(length_bounds_the_read),
