@@ -3,7 +3,8 @@
  * kernel/control_guest.c - the control service: entry 05 of the device
  * linker set (between the bus, 00, and net, 10) and its one thread.
  *
- * At boot it advertises control/feature-poweroff and feature-reboot,
+ * At boot it advertises control/feature-poweroff, feature-reboot and
+ * feature-suspend,
  * sets watches on control/shutdown and control/sysrq, registers the
  * memory counters (data/xenith/mem/) and starts thread "control", which
  * serves both watches (kernel/control.c), refreshes data/xenith/ at most
@@ -14,8 +15,8 @@
  * -Wl,--undefined=xn_devinit_control unless the app says NO_CONTROL), so
  * `xl shutdown` works for any app, including those that use no device;
  * it is what links the bus (grant table + xenstore) into them.
- * Suspend (issue 8 part 3) plugs in at guest_ops.suspend below, and
- * nowhere else.
+ * A suspend request (xl save, xl save -c) runs kernel/suspend.c's
+ * suspend_domain() from guest_ops.suspend below, in this thread.
  * Reference: docs/misc/xenstore-paths.pandoc (~/control, ~/data).
  */
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include "kernel/sched.h"
 #include "kernel/shutdown.h"
 #include "kernel/stats.h"
+#include "kernel/suspend.h"
 #include "xen/console.h"
 #include "xen/time.h"
 
@@ -89,10 +91,21 @@ static int guest_sysrq(void *arg, int key)
     }
 }
 
+/* xl save / xl save -c: kernel/suspend.c does the whole sequence. */
+static int guest_suspend(void *arg)
+{
+    int rc = suspend_domain();
+
+    (void)arg;
+    /* A restored domain's control/ is the toolstack's fresh copy. */
+    if (rc == 0)
+        (void)control_advertise(&ctl);
+    return rc;
+}
+
 static const struct control_ops guest_ops = {
     .shutdown = guest_shutdown,
-    /* Part 3 of issue 8: set to the guest's suspend entry point. */
-    .suspend = NULL,
+    .suspend = guest_suspend,
     .sysrq = guest_sysrq,
     .print = guest_print,
     .arg = NULL,

@@ -10,6 +10,7 @@
  *   readsha=BYTES            sha256 of the disk's first BYTES
  *   writepattern=BYTES       pattern blocks (bs, seed) over the first
  *                            BYTES, flushed; prints their sha256
+ *   mode=verify time=S       verify rounds (seed, seed+1, ...) for S s
  * Benchmarks keep qd requests in flight with the asynchronous API and
  * print one parseable line: "blkbench: mode=randread bs=4096 qd=32
  * bytes=... secs=... iops=... mbps=...". Design choice: one engine (a
@@ -384,6 +385,29 @@ static int readsha(struct xn_blk *b, const struct xn_blk_info *info,
     return 0;
 }
 
+/*
+ * verify with time=S: rounds of verify (each with the next seed, so
+ * every round writes different data) until S seconds have passed - a
+ * checker that keeps I/O in flight while a test saves and restores the
+ * domain, or migrates it. Fails at the first round that fails.
+ */
+static int verify_rounds(struct xn_blk *b, const struct xn_blk_info *info,
+                         const struct opts *o)
+{
+    uint64_t end = now_ns() + o->secs * NS, rounds = 0;
+    struct opts oo = *o;
+
+    oo.secs = 0;
+    do {
+        oo.seed = o->seed + rounds;
+        if (verify(b, info, &oo, true))
+            return 1;
+        rounds++;
+    } while (now_ns() < end);
+    printf("blkbench: verify rounds=%" PRIu64 " all ok\n", rounds);
+    return 0;
+}
+
 /* Pattern blocks over the first `bytes`, flushed; their sha256. */
 static int writepattern(struct xn_blk *b, const struct xn_blk_info *info,
                         const struct opts *o)
@@ -598,6 +622,8 @@ int main(int argc, char **argv)
         status = readsha(b, &info, o.readsha);
     else if (!strcmp(o.mode, "writepattern"))
         status = writepattern(b, &info, &o);
+    else if (!strcmp(o.mode, "verify") && o.secs)
+        status = verify_rounds(b, &info, &o);
     else if (!strcmp(o.mode, "verify"))
         status = verify(b, &info, &o, true);
     else if (!strcmp(o.mode, "verifyread"))

@@ -410,6 +410,11 @@ static void bf_resume(struct xenbus_front *f)
     struct blkfront *bf = blkfront_of(f);
 
     blkfront_park_inflight(bf);
+    if (bf->nr_parked)
+        blkfront_log(bf,
+                     "blkfront: %s: %u requests in flight at the save, "
+                     "replayed once reconnected",
+                     f->xb.nodename, bf->nr_parked);
     blkfront_rings_teardown(bf);
 }
 

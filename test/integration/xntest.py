@@ -614,6 +614,11 @@ import lifecycle_tests  # noqa: E402
 
 lifecycle_tests.register(sys.modules[__name__])
 
+# xl save / restore / save -c / migrate: in suspend_tests.py, the same way.
+import suspend_tests  # noqa: E402
+
+suspend_tests.register(sys.modules[__name__])
+
 
 # ------------------------------------------------------------------------
 
