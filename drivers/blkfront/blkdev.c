@@ -106,6 +106,38 @@ static void log_connected(struct blkdev_slot *s)
                 bf->feat_discard ? ", discard" : "");
 }
 
+/* ---- data/xenith/blk/<name> (kernel/stats.h) ---- */
+
+static const char *const bd_stat_names[] = {
+    "reads", "writes", "flushes", "discards", "errors", "rd-bytes", "wr-bytes",
+};
+
+static void bd_stats_sample(void *arg, uint64_t *v)
+{
+    const struct blkfront_stats *st = &((struct blkdev_slot *)arg)->bf->stats;
+
+    v[0] = st->reads;
+    v[1] = st->writes;
+    v[2] = st->flushes;
+    v[3] = st->discards;
+    v[4] = st->errors;
+    v[5] = st->rd_bytes;
+    v[6] = st->wr_bytes;
+}
+
+static void bd_stats_register(struct blkdev_slot *s)
+{
+    kfmt_snprintf(s->stats_dir, sizeof(s->stats_dir), "blk/%s", s->name);
+    s->stats = (struct stats_source){
+        .dir = s->stats_dir,
+        .names = bd_stat_names,
+        .count = sizeof(bd_stat_names) / sizeof(bd_stat_names[0]),
+        .sample = bd_stats_sample,
+        .arg = s,
+    };
+    (void)stats_register(&s->stats); /* counters are a convenience */
+}
+
 static void set_identity(struct blkdev_slot *s)
 {
     struct blkfront *bf = s->bf;
@@ -149,6 +181,7 @@ static int bd_create(struct devbus_dev *d, struct xs_conn *xs)
     set_identity(s);
     d->fe = &s->bf->fe;
     d->priv = s;
+    bd_stats_register(s);
     nr_slots++; /* the slot is complete: publish it */
     return 0;
 }

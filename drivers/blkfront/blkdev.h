@@ -43,6 +43,7 @@ int blkdev_name(unsigned int devid, char *buf, size_t size);
 #include "drivers/blkfront/blkfront.h"
 #include "drivers/devbus/devbus.h"
 #include "kernel/sched.h"
+#include "kernel/stats.h"
 
 struct xn_blk;
 
@@ -56,6 +57,8 @@ struct blkdev_slot {
      * changes: what xn_blk_wait() sleeps on. */
     struct sched_waitq wq;
     volatile uint64_t events;
+    struct stats_source stats; /* data/xenith/blk/<name> */
+    char stats_dir[24];
 };
 
 /*

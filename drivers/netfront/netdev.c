@@ -26,6 +26,7 @@
 #include "kernel/devinit.h"
 #include "kernel/kfmt.h"
 #include "kernel/sched.h"
+#include "kernel/stats.h"
 #include "xen/evtchn.h"
 #include "xen/p2m.h"
 #include "xenith/netdev.h"
@@ -39,6 +40,8 @@ struct netdev_slot {
     const struct xn_netdev_ops *inner; /* the driver's own ops */
     struct xn_netdev_callbacks user;   /* the stack's callbacks */
     bool reported_up;                  /* what the stack was last told */
+    struct stats_source stats;         /* data/xenith/net/vifN */
+    char stats_dir[16];
 };
 
 static struct netdev_slot slots[NETDEV_MAX];
@@ -206,6 +209,41 @@ void xn_netdev_set_callbacks(struct xn_netdev *dev,
     slot_unlock(s);
 }
 
+/* ---- data/xenith/net/<dev> (kernel/stats.h) ---- */
+
+static const char *const nd_stat_names[] = {
+    "rx-packets", "rx-bytes",  "rx-errors", "tx-packets",
+    "tx-bytes",   "tx-errors", "tx-busy",
+};
+
+/* The control thread's snapshot: plain loads of counters only the
+ * driver writes (one vCPU, no torn 64-bit reads on x86_64). */
+static void nd_stats_sample(void *arg, uint64_t *v)
+{
+    const struct netfront_stats *st = &((struct netdev_slot *)arg)->nf->stats;
+
+    v[0] = st->rx_packets;
+    v[1] = st->rx_bytes;
+    v[2] = st->rx_errors;
+    v[3] = st->tx_packets;
+    v[4] = st->tx_bytes;
+    v[5] = st->tx_errors;
+    v[6] = st->tx_busy;
+}
+
+static void nd_stats_register(struct netdev_slot *s, unsigned int devid)
+{
+    kfmt_snprintf(s->stats_dir, sizeof(s->stats_dir), "net/vif%u", devid);
+    s->stats = (struct stats_source){
+        .dir = s->stats_dir,
+        .names = nd_stat_names,
+        .count = sizeof(nd_stat_names) / sizeof(nd_stat_names[0]),
+        .sample = nd_stats_sample,
+        .arg = s,
+    };
+    (void)stats_register(&s->stats); /* counters are a convenience */
+}
+
 /* ---- the devbus class ---- */
 
 static int nd_create(struct devbus_dev *d, struct xs_conn *xs)
@@ -236,6 +274,7 @@ static int nd_create(struct devbus_dev *d, struct xs_conn *xs)
     d->fe = &s->nf->fe;
     d->priv = s;
     wrap_ops(s);
+    nd_stats_register(s, d->devid);
     nr_slots++; /* the slot is complete: publish it */
     return 0;
 }

@@ -185,6 +185,14 @@ def t_lifecycle_shutdown_overrun():
         X.expect("s" in xl_state(name), "the domain is shut down")
 
 
+def net_counters(domid):
+    """data/xenith/net/vif0 as a dict."""
+    _, out, _ = X.dom0(f"xenstore-ls /local/domain/{domid}/data/xenith/net/"
+                       "vif0", check=False)
+    return {m.group(1): int(m.group(2))
+            for m in re.finditer(r'^\s*([a-z-]+) = "(\d+)"', out, re.M)}
+
+
 def t_lifecycle_stats_httpd():
     """data/xenith/mem in dom0's xenstore: the counters are there and
     move while wrk loads httpd."""
@@ -199,6 +207,9 @@ def t_lifecycle_stats_httpd():
                  f"all memory counters are published: {sorted(a)}")
         X.expect(0 < a["pages-free"] <= a["pages-total"],
                  "pages-free is within pages-total")
+        a_net = net_counters(domid)
+        X.expect("rx-packets" in a_net and "tx-busy" in a_net,
+                 f"the vif's counters are published: {sorted(a_net)}")
         X.dom0("wrk -c 100 -t 2 -d 5s http://10.0.0.72:80/", timeout=120)
         time.sleep(5)
         b = mem_counters(domid)
@@ -208,3 +219,8 @@ def t_lifecycle_stats_httpd():
         X.expect(b["heap-peak-bytes"] >= a["heap-peak-bytes"] and
                  b["pages-free-min"] <= a["pages-free-min"],
                  "high- and low-water marks only move one way")
+        na, nb = a_net, net_counters(domid)
+        print(f"vif0 before {na}\nvif0 after  {nb}")
+        X.expect(nb.get("rx-packets", 0) > na.get("rx-packets", 0) + 1000 and
+                 nb.get("tx-bytes", 0) > na.get("tx-bytes", 0),
+                 "data/xenith/net/vif0 rx-packets and tx-bytes grew under wrk")
