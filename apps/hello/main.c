@@ -6,7 +6,9 @@
  * console output and argv, a 100 ms sleep timed by the monotonic clock
  * (pvclock), malloc/free, and two cooperative threads handing a token
  * back and forth. Exit status: 0, or N when an argument is "exit=N"
- * (the exit-status protocol turns it into "[xenith] exit N").
+ * (the exit-status protocol turns it into "[xenith] exit N"). With
+ * "hold=S" it stays up S more seconds before exiting, printing
+ * "hello: holding" (a guest to save, restore or shut down).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -51,9 +53,9 @@ static uint64_t now_ns(void)
 
 int main(int argc, char **argv)
 {
-    int status = 0;
-    struct token tok = { 0, 0 };
-    struct player a = { &tok, 0 }, b = { &tok, 1 };
+    int status = 0, hold = 0;
+    struct token tok = {0, 0};
+    struct player a = {&tok, 0}, b = {&tok, 1};
     struct xn_thread *ta, *tb;
     uint64_t t0, slept;
     char *mem;
@@ -64,6 +66,8 @@ int main(int argc, char **argv)
         printf("argv[%d]=%s\n", i, argv[i]);
         if (strncmp(argv[i], "exit=", 5) == 0)
             status = atoi(argv[i] + 5);
+        if (strncmp(argv[i], "hold=", 5) == 0)
+            hold = atoi(argv[i] + 5);
     }
 
     t0 = now_ns();
@@ -92,5 +96,9 @@ int main(int argc, char **argv)
     printf("token passed %d times between 2 threads\n", tok.passes);
     if (tok.passes != 2 * ROUNDS)
         return 1;
+    if (hold > 0) {
+        printf("hello: holding %d s\n", hold);
+        xn_sleep_ns((uint64_t)hold * 1000000000ull);
+    }
     return status;
 }
