@@ -70,6 +70,17 @@ int xenbus_front_fail(struct xenbus_front *f, const char *fmt, ...)
     return rc;
 }
 
+int xenbus_front_bad_prod(struct xenbus_front *f, const char *ring,
+                          unsigned int prod, unsigned int cons,
+                          unsigned int req)
+{
+    return xenbus_front_fail(f,
+                             "%s: %s: %s rsp_prod %u beyond requests "
+                             "(cons %u, req %u)",
+                             f->cls->driver, f->xb.nodename, ring, prod, cons,
+                             req);
+}
+
 /* ---- what a class releases ---- */
 
 int xenbus_front_end_grant(struct xenbus_front *f, grant_ref_t ref)

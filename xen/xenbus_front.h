@@ -130,6 +130,17 @@ struct xenbus_front {
     char last_error[160];
 };
 
+/*
+ * The backend may only answer requests we made: rsp_prod must not run
+ * past req_prod_pvt (the stricter form of io/ring.h's
+ * RING_RESPONSE_PROD_OVERFLOW). r is a front ring, prod the value of
+ * rsp_prod loaded once.
+ */
+#define XENBUS_FRONT_RSP_PROD_BAD(r, prod)                                     \
+    (RING_RESPONSE_PROD_OVERFLOW(r, prod) ||                                   \
+     (RING_IDX)((prod) - (r)->rsp_cons) >                                      \
+         (RING_IDX)((r)->req_prod_pvt - (r)->rsp_cons))
+
 /* Steps of one connect before the backend is called unstable. */
 #define XENBUS_FRONT_CONNECT_MAX_STEPS 32
 
@@ -207,6 +218,12 @@ void xenbus_front_vlog(struct xenbus_front *f, const char *fmt, va_list ap);
 int xenbus_front_fail(struct xenbus_front *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int xenbus_front_vfail(struct xenbus_front *f, const char *fmt, va_list ap);
+
+/* The failure for XENBUS_FRONT_RSP_PROD_BAD on ring `ring` ("tx"):
+ * logged with the values, broken. -EIO. */
+int xenbus_front_bad_prod(struct xenbus_front *f, const char *ring,
+                          unsigned int prod, unsigned int cons,
+                          unsigned int req);
 
 /*
  * <backend>/<key> as a number inside tx: 1 present and valid, 0

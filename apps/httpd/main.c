@@ -64,7 +64,7 @@ static struct pollfd pfds[MAX_CONNS + 1];
 static int pfd_conn[MAX_CONNS + 1];
 static struct httpd_stats stats;
 static unsigned nopen;
-static uint64_t start_ns; /* uptime is counted from here */
+static uint64_t start_ns;     /* uptime is counted from here */
 static volatile int draining; /* set by the shutdown hook */
 
 static void conn_close(struct conn *c)

@@ -24,15 +24,6 @@
 
 /* ---- completions ---- */
 
-/*
- * The backend may only answer requests we made: rsp_prod must not run
- * past req_prod_pvt (the stricter form of RING_RESPONSE_PROD_OVERFLOW).
- */
-#define RSP_PROD_BAD(r, prod)                                                  \
-    (RING_RESPONSE_PROD_OVERFLOW(r, prod) ||                                   \
-     (RING_IDX)((prod) - (r)->rsp_cons) >                                      \
-         (RING_IDX)((r)->req_prod_pvt - (r)->rsp_cons))
-
 /* io/blkif.h allows EOPNOTSUPP for optional operations: stop using it. */
 static int feature_refused(struct blkfront *bf, uint8_t op)
 {
@@ -121,12 +112,9 @@ int blkfront_queue_poll(struct blkfront_queue *q)
         RING_IDX cons;
 
         xen_rmb(); /* read responses only after seeing rsp_prod */
-        if (RSP_PROD_BAD(&q->ring, prod))
-            return blkfront_fail(bf,
-                                 "blkfront: %s: rsp_prod %u beyond requests "
-                                 "(cons %u, req %u)",
-                                 bf->fe.xb.nodename, prod, q->ring.rsp_cons,
-                                 q->ring.req_prod_pvt);
+        if (XENBUS_FRONT_RSP_PROD_BAD(&q->ring, prod))
+            return xenbus_front_bad_prod(
+                &bf->fe, "ring", prod, q->ring.rsp_cons, q->ring.req_prod_pvt);
         for (cons = q->ring.rsp_cons; cons != prod; cons++) {
             blkif_response_t rsp;
             struct blkfront_shadow *sh;

@@ -477,12 +477,9 @@ int netfront_tx_reclaim(struct netfront_queue *q)
         RING_IDX cons;
 
         xen_rmb(); /* read responses only after seeing rsp_prod */
-        if (NETFRONT_RSP_PROD_BAD(&q->tx, prod))
-            return netfront_fail(nf,
-                                 "netfront: %s: tx rsp_prod %u beyond "
-                                 "requests (cons %u, req %u)",
-                                 nf->fe.xb.nodename, prod, q->tx.rsp_cons,
-                                 q->tx.req_prod_pvt);
+        if (XENBUS_FRONT_RSP_PROD_BAD(&q->tx, prod))
+            return xenbus_front_bad_prod(&nf->fe, "tx", prod, q->tx.rsp_cons,
+                                         q->tx.req_prod_pvt);
         for (cons = q->tx.rsp_cons; cons != prod; cons++) {
             netif_tx_response_t rsp;
 

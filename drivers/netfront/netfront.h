@@ -62,15 +62,6 @@ _Static_assert(NETFRONT_RX_RING_SIZE == 256, "one-page netif rx ring");
 
 struct netfront_queue;
 
-/*
- * The backend may only answer requests we made: rsp_prod must not run
- * past req_prod_pvt (the stricter form of RING_RESPONSE_PROD_OVERFLOW).
- */
-#define NETFRONT_RSP_PROD_BAD(r, prod)                                         \
-    (RING_RESPONSE_PROD_OVERFLOW(r, prod) ||                                   \
-     (RING_IDX)((prod) - (r)->rsp_cons) >                                      \
-         (RING_IDX)((r)->req_prod_pvt - (r)->rsp_cons))
-
 /* What the frontend asks for; fields at 0 take the defaults. */
 struct netfront_config {
     unsigned int max_queues; /* default 1, at most NETFRONT_MAX_QUEUES */

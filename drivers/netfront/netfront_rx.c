@@ -222,12 +222,9 @@ int netfront_rx_poll(struct netfront_queue *q, unsigned int budget)
         int rc;
 
         xen_rmb(); /* read responses only after seeing rsp_prod */
-        if (NETFRONT_RSP_PROD_BAD(&q->rx, prod))
-            return netfront_fail(nf,
-                                 "netfront: %s: rx rsp_prod %u beyond "
-                                 "requests (cons %u, req %u)",
-                                 nf->fe.xb.nodename, prod, q->rx.rsp_cons,
-                                 q->rx.req_prod_pvt);
+        if (XENBUS_FRONT_RSP_PROD_BAD(&q->rx, prod))
+            return xenbus_front_bad_prod(&nf->fe, "rx", prod, q->rx.rsp_cons,
+                                         q->rx.req_prod_pvt);
         if (q->rx.rsp_cons == prod) {
             int more;
 

@@ -464,7 +464,7 @@ void fake_xs_init(struct fake_xs *fx, uint32_t start_idx)
     fx->step_ns = 1000 * 1000; /* 1 ms per wait */
 }
 
-void fake_xs_new_connection(struct fake_xs *fx)
+static void free_watches(struct fake_xs *fx)
 {
     while (fx->watches) {
         struct fake_xs_watch *w = fx->watches;
@@ -474,6 +474,11 @@ void fake_xs_new_connection(struct fake_xs *fx)
         free(w->token);
         free(w);
     }
+}
+
+void fake_xs_new_connection(struct fake_xs *fx)
+{
+    free_watches(fx);
     fx->out_len = 0;
     fx->in_got = 0;
 }
@@ -488,14 +493,7 @@ void fake_xs_fini(struct fake_xs *fx)
         free(n->value);
         free(n);
     }
-    while (fx->watches) {
-        struct fake_xs_watch *w = fx->watches;
-
-        fx->watches = w->next;
-        free(w->path);
-        free(w->token);
-        free(w);
-    }
+    free_watches(fx);
     free(fx->out);
     fx->out = NULL;
 }

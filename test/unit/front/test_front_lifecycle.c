@@ -112,7 +112,8 @@ static struct fake_env *net_env(struct fx *f)
 static void net_map(struct fx *f)
 {
     assert_int_equal(
-        fnb_attach(&f->nb, 0, (grant_ref_t)node_uint(f, P(f->k->fe, "tx-ring-ref")),
+        fnb_attach(&f->nb, 0,
+                   (grant_ref_t)node_uint(f, P(f->k->fe, "tx-ring-ref")),
                    (grant_ref_t)node_uint(f, P(f->k->fe, "rx-ring-ref"))),
         0);
 }
@@ -578,10 +579,10 @@ static void every_state_pair(void **state)
             assert_int_equal(node_uint(f, P(f->k->fe, "state")), w);
             /* Rings while published; after our Closed only while the
              * backend may still map them. */
-            assert_int_equal(fe->rings,
-                             w == ID || w == C ||
-                                 (w == CG && (fr == ID || fr == C || fr == CG)) ||
-                                 (w == CD && fr == CG && (bk == CG || bk == C)));
+            assert_int_equal(
+                fe->rings, w == ID || w == C ||
+                               (w == CG && (fr == ID || fr == C || fr == CG)) ||
+                               (w == CD && fr == CG && (bk == CG || bk == C)));
             /* Live only with both sides Connected, or a fresh
              * announcement still waiting for the backend. */
             assert_int_equal(fe->active, w == C && (fr == C || fr == ID));
@@ -590,7 +591,9 @@ static void every_state_pair(void **state)
 }
 
 #define T(fn, k)                                                               \
-    {#fn "/" #k, fn, setup, teardown, (void *)&k##_kind}
+    {                                                                          \
+#fn "/" #k, fn, setup, teardown, (void *)&k##_kind                     \
+    }
 #define BOTH(fn) T(fn, net), T(fn, blk)
 
 int main(void)
