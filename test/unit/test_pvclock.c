@@ -105,9 +105,8 @@ static void matches_reference_on_random_inputs(void **state)
         uint64_t r1 = ((uint64_t)rand() << 33) ^ ((uint64_t)rand() << 11) ^
                       (uint64_t)rand();
         uint64_t r2 = ((uint64_t)rand() << 35) ^ (uint64_t)rand();
-        struct vcpu_time_info t =
-            ti(r1, r2 >> 8, (uint32_t)rand() * 2u + 1u,
-               (int8_t)(rand() % 9 - 5));
+        struct vcpu_time_info t = ti(r1, r2 >> 8, (uint32_t)rand() * 2u + 1u,
+                                     (int8_t)(rand() % 9 - 5));
 
         assert_int_equal(pvclock_ns(&t, r2), reference(&t, r2));
     }
@@ -225,6 +224,52 @@ static void time_init_binds_timer_virq_and_reads_clock(void **state)
     fake_shared_info_free(s);
 }
 
+/* After a restore the raw clock is another host's (here: far behind);
+ * kernel time goes on from where it stopped, timers are converted. */
+static void resume_continues_kernel_time(void **state)
+{
+    shared_info_t *s = fake_shared_info_alloc();
+    struct vcpu_info *v = &s->vcpu_info[0];
+    uint64_t sec;
+    uint32_t nsec;
+
+    (void)state;
+    fake_hypercall_reset();
+    fake_hc.next_port = 5;
+    fake_xen_set_time(s, 3000000000ull);
+    assert_int_equal(evtchn_init(s, v), 0);
+    assert_int_equal(time_init(s, v), 0);
+    fake_xen_set_time(s, 9000000000ull);
+    assert_int_equal(time_monotonic_ns(), 9000000000ull);
+    time_suspend();
+    /* Saved for an hour, restored on a host that booted 2 s ago. */
+    fake_xen_set_time(s, 2000000000ull);
+    evtchn_resume();
+    fake_hc.next_port = 9;
+    assert_int_equal(time_resume(false), 0);
+    assert_int_equal(time_timer_port(), 9); /* the VIRQ bound again */
+    assert_int_equal(time_monotonic_ns(), 9000000000ull); /* no step */
+    assert_int_equal(time_uptime_ns(), 6000000000ull);
+    fake_xen_set_time(s, 2500000000ull);
+    assert_int_equal(time_monotonic_ns(), 9500000000ull); /* runs on */
+    /* A kernel deadline 1 s ahead is 1 s ahead on the raw clock. */
+    assert_int_equal(time_set_timer(10500000000ull), 0);
+    assert_int_equal(fake_hc.timer_deadline, 3500000000ull);
+    /* The wall clock is Xen's base plus raw system time. */
+    s->wc_sec = 100;
+    s->wc_nsec = 0;
+    time_wall(&sec, &nsec);
+    assert_int_equal(sec, 102);
+    /* A cancelled suspend: same clock, nothing rebound. */
+    time_suspend();
+    fake_xen_set_time(s, 4500000000ull); /* paused 2 s meanwhile */
+    fake_hc.next_port = 99;
+    assert_int_equal(time_resume(true), 0);
+    assert_int_equal(time_timer_port(), 9);
+    assert_int_equal(time_monotonic_ns(), 9500000000ull);
+    fake_shared_info_free(s);
+}
+
 static void time_init_propagates_bind_failure(void **state)
 {
     shared_info_t *s = fake_shared_info_alloc();
@@ -252,6 +297,7 @@ int main(void)
         cmocka_unit_test(wallclock_uses_sec_hi),
         cmocka_unit_test(time_init_binds_timer_virq_and_reads_clock),
         cmocka_unit_test(time_init_propagates_bind_failure),
+        cmocka_unit_test(resume_continues_kernel_time),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
