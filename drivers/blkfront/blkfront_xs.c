@@ -430,11 +430,9 @@ static int bf_reset(struct xenbus_front *f)
     const struct xenbus_front_env env = bf->env;
     const struct blkfront_config cfg = bf->cfg;
     const struct xn_blkdev_callbacks cb = bf->dev.cb;
-    struct xs_conn *xs = f->xs;
-    int rc = blkfront_init(bf, &env, &cfg);
+    int rc = blkfront_init(bf, &env, &cfg); /* the probe that follows sets xs */
 
     bf->dev.cb = cb;
-    bf->fe.xs = xs;
     return rc;
 }
 

@@ -313,11 +313,9 @@ static int nf_reset(struct xenbus_front *f)
     const struct xenbus_front_env env = nf->env;
     const struct netfront_config cfg = nf->cfg;
     const struct xn_netdev_callbacks cb = nf->dev.cb;
-    struct xs_conn *xs = f->xs;
-    int rc = netfront_init(nf, &env, &cfg);
+    int rc = netfront_init(nf, &env, &cfg); /* the probe that follows sets xs */
 
     nf->dev.cb = cb;
-    nf->fe.xs = xs;
     return rc;
 }
 
