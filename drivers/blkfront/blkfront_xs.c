@@ -274,6 +274,17 @@ int blkfront_xs_read_disk(struct blkfront *bf)
     bf->feat_persistent = d.persistent;
     bf->max_indirect_segs = d.indirect;
     bf->max_segs = d.indirect ? d.indirect : BLKIF_MAX_SEGMENTS_PER_REQUEST;
+    /* One request must carry at least one physical sector, or every I/O
+     * would fail later: refuse the disk now, naming the keys. */
+    if ((uint64_t)bf->max_segs * BLKFRONT_PAGE_SIZE < bf->phys_sector_size) {
+        blkfront_log(bf,
+                     "blkfront: %s: physical-sector-size %u does not fit "
+                     "one request of %u segments (feature-max-indirect-"
+                     "segments %u): disk refused",
+                     bf->fe.xb.backend, bf->phys_sector_size, bf->max_segs,
+                     bf->max_indirect_segs);
+        return -EIO;
+    }
     return 0;
 }
 

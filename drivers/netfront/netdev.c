@@ -162,7 +162,7 @@ static void install_callbacks(struct netdev_slot *s)
 /* After netfront_init() (create or reprobe): wrap the driver's ops. */
 static void wrap_ops(struct netdev_slot *s)
 {
-    s->inner = s->nf->dev.ops;
+    s->inner = &netfront_netdev_ops;
     s->nf->dev.ops = &locked_ops;
     install_callbacks(s);
 }

@@ -100,7 +100,7 @@ static int nd_poll(struct xn_netdev *dev, unsigned int budget)
     return netfront_poll((struct netfront *)dev, budget);
 }
 
-static const struct xn_netdev_ops netfront_netdev_ops = {
+const struct xn_netdev_ops netfront_netdev_ops = {
     .tx = nd_tx,
     .poll = nd_poll,
 };
@@ -525,16 +525,18 @@ int netfront_poll(struct netfront *nf, unsigned int budget)
         struct netfront_queue *q = &nf->q[i];
         int rc;
 
-        q->pending = false;
+        /* TX completions free ring space on every queue, whatever the
+         * RX budget (poll(nf, 0) = "reap TX only"). */
         rc = netfront_tx_reclaim(q);
         if (rc < 0)
             return rc;
+        if ((unsigned int)total >= budget)
+            continue; /* RX left pending for the next poll */
+        q->pending = false;
         rc = netfront_rx_poll(q, budget - (unsigned int)total);
         if (rc < 0)
             return rc;
         total += rc;
-        if ((unsigned int)total >= budget)
-            break;
     }
     return total;
 }

@@ -119,6 +119,9 @@ struct netfront {
     struct netfront_stats stats;
 };
 
+/* The driver's own netdev ops (what a registry's locked wrapper calls). */
+extern const struct xn_netdev_ops netfront_netdev_ops;
+
 /* The device class netfront implements (xen/xenbus_front.h). */
 extern const struct xenbus_front_class netfront_class;
 

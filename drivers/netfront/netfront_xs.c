@@ -313,9 +313,13 @@ static int nf_reset(struct xenbus_front *f)
     const struct xenbus_front_env env = nf->env;
     const struct netfront_config cfg = nf->cfg;
     const struct xn_netdev_callbacks cb = nf->dev.cb;
+    /* A registry's locked wrapper stays installed: the stack may call in
+     * while the probe that follows blocks in xenstore. */
+    const struct xn_netdev_ops *ops = nf->dev.ops;
     int rc = netfront_init(nf, &env, &cfg); /* the probe that follows sets xs */
 
     nf->dev.cb = cb;
+    nf->dev.ops = ops;
     return rc;
 }
 

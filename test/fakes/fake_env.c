@@ -148,7 +148,11 @@ static void op_log(void *arg, const char *msg)
 {
     struct fake_env *e = arg;
 
+    size_t n = strlen(e->all_logs);
+
     snprintf(e->last_log, sizeof(e->last_log), "%s", msg);
+    if (n < sizeof(e->all_logs) - 1)
+        snprintf(e->all_logs + n, sizeof(e->all_logs) - n, "%s\n", msg);
     e->logs++;
 }
 

@@ -51,6 +51,7 @@ struct fake_env {
     unsigned int waits;
 
     char last_log[256];
+    char all_logs[8192]; /* every line, newline-separated (truncated) */
     unsigned int logs;
 };
 

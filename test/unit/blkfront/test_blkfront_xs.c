@@ -431,6 +431,36 @@ static void defaults_and_4k_disk(void **state)
     assert_int_equal(xn_blkdev_read(&f->bf.dev, 8, buf, 4096), 0);
 }
 
+/* 64 KiB sectors need 16 segments per request: refused without indirect
+ * descriptors (naming the keys), usable with them. */
+static void huge_sectors_need_indirect(void **state)
+{
+    struct fx *f = *state;
+    static uint8_t buf[65536];
+
+    fake_xs_set(&f->d, BE "/sector-size", "65536");
+    fake_xs_set(&f->d, BE "/sectors", "4096");
+    assert_int_equal(blkfront_xs_probe(&f->bf, &f->c, 768), 0);
+    assert_int_equal(blkfront_xs_connect(&f->bf), -EIO);
+    assert_true(f->bf.fe.broken);
+    assert_false(f->bf.dev.ready);
+    assert_non_null(strstr(f->bf.fe.last_error, "unusable"));
+    assert_non_null(strstr(f->fb.env.all_logs, "physical-sector-size 65536"));
+    assert_non_null(strstr(f->fb.env.all_logs, "feature-max-indirect-segments"));
+    teardown(state);
+    setup(state);
+    f = *state;
+    fake_xs_set(&f->d, BE "/sector-size", "65536");
+    fake_xs_set(&f->d, BE "/sectors", "4096");
+    fake_xs_set(&f->d, BE "/feature-max-indirect-segments", "32");
+    connect(f);
+    assert_int_equal(f->bf.dev.info.align, 65536);
+    assert_true(f->bf.dev.info.max_request >= 65536);
+    memset(buf, 0x3c, sizeof(buf));
+    assert_int_equal(xn_blkdev_write(&f->bf.dev, 0, buf, sizeof(buf)), 0);
+    assert_int_equal(xn_blkdev_read(&f->bf.dev, 0, buf, sizeof(buf)), 0);
+}
+
 static void publish_retries_on_eagain(void **state)
 {
     struct fx *f = *state;
@@ -534,6 +564,7 @@ int main(void)
         T(cfg_limits_win),
         T(bad_disk_keys_break_the_device),
         T(defaults_and_4k_disk),
+        T(huge_sectors_need_indirect),
         T(publish_retries_on_eagain),
         T(connect_times_out_naming_the_path),
         T(backend_closes_with_io_in_flight_then_reattach),

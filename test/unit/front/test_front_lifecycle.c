@@ -393,6 +393,8 @@ static void rings_kept_until_backend_lets_go(void **state)
     assert_int_equal(a, XENBUS_ACT_RESET);
 }
 
+static const struct xn_netdev_ops wrapper_ops;
+
 static void toolstack_removes_and_recreates(void **state)
 {
     struct fx *f = *state;
@@ -412,8 +414,12 @@ static void toolstack_removes_and_recreates(void **state)
     fake_xs_set(&f->d, P(be2, "sectors"), "2048");
     fake_xs_set(&f->d, P(be2, "sector-size"), "512");
     fake_xs_set(&f->d, P(be2, "info"), "0");
+    if (f->k == &net_kind)
+        f->nf.dev.ops = &wrapper_ops; /* a registry's locked wrapper */
     assert_int_equal(xenbus_front_reprobe(fe), 0);
     assert_string_equal(fe->xb.backend, be2);
+    if (f->k == &net_kind) /* kept: the stack may call in meanwhile */
+        assert_ptr_equal(f->nf.dev.ops, &wrapper_ops);
     assert_false(fe->broken);
     assert_int_equal(fe->state, XenbusStateInitialising);
 }

@@ -220,6 +220,24 @@ static void tx_ring_full_then_reclaims(void **state)
     assert_false(f->nf.fe.broken);
 }
 
+/* poll(nf, 0) reaps TX on every queue, not just queue 0. */
+static void poll_zero_budget_reaps_every_queue(void **state)
+{
+    struct fx *f = make(2, true, false, true);
+    size_t lens[] = {60};
+    struct xn_pkt p = pkt_of(lens, 1);
+
+    (void)state;
+    assert_int_equal(netfront_tx(&f->nf, 1, &p), 0);
+    assert_int_equal(f->nf.q[1].tx_nr_free, RING - 1);
+    assert_int_equal(fnb_tx_pop(&f->fb, 1, &f->tp), 1);
+    fnb_tx_complete(&f->fb, 1, &f->tp, NETIF_RSP_OKAY);
+    fnb_tx_push(&f->fb, 1);
+    assert_int_equal(netfront_poll(&f->nf, 0), 0);
+    assert_int_equal(f->nf.q[1].tx_nr_free, RING);
+    teardown((void **)&f);
+}
+
 static void tx_on_second_queue(void **state)
 {
     struct fx *f = make(2, true, false, true);
@@ -367,6 +385,7 @@ int main(void)
         T(tx_rejects_bad_packets),
         T(tx_ring_full_then_reclaims),
         cmocka_unit_test(tx_on_second_queue),
+        cmocka_unit_test(poll_zero_budget_reaps_every_queue),
         T(teardown_returns_everything),
         T(teardown_leaks_pages_still_mapped),
         T(setup_failure_undoes_everything),
