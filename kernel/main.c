@@ -39,9 +39,10 @@
 #include "xen/shinfo.h"
 #include "xen/time.h"
 
-/* Per handshake step of a boot-time device connect (a backend that is
- * there answers in milliseconds; one that is not must not hang boot). */
-#define DEVICE_TIMEOUT_NS (5ULL * 1000 * 1000 * 1000)
+/* For one boot-time device connect, all its handshake steps together (a
+ * backend that is there answers in milliseconds, even under TCG; one that
+ * is not must not hang boot). */
+#define DEVICE_TIMEOUT_NS (10ULL * 1000 * 1000 * 1000)
 
 int main(int argc, char **argv, char **envp);
 void _init(void);

@@ -301,6 +301,9 @@ int xenbus_front_step(struct xenbus_front *f, enum xenbus_action *act)
 int xenbus_front_connect(struct xenbus_front *f)
 {
     const unsigned int all = (1u << (XenbusStateReconfigured + 1)) - 1;
+    /* One deadline for the whole connect: a backend that keeps moving
+     * just before each wait would expire must not stretch it. */
+    uint64_t deadline = f->xs->t.now(f->xs->t.arg) + f->timeout_ns;
     int rc;
 
     if (f->broken)
@@ -313,6 +316,7 @@ int xenbus_front_connect(struct xenbus_front *f)
     }
     for (unsigned int step = 0; step < XENBUS_FRONT_CONNECT_MAX_STEPS; step++) {
         enum xenbus_action a;
+        uint64_t now;
 
         rc = xenbus_front_step(f, &a);
         if (rc < 0)
@@ -321,14 +325,20 @@ int xenbus_front_connect(struct xenbus_front *f)
             return 0;
         if (a != XENBUS_ACT_NONE)
             continue;
+        now = f->xs->t.now(f->xs->t.arg);
+        rc = -ETIMEDOUT;
         /* Wait for the backend to move from what we just saw. */
-        rc = xenbus_wait_backend_state(f->xs, &f->xb,
-                                       all & ~XENBUS_MASK(f->back_state),
-                                       f->timeout_ns, NULL);
+        if (now < deadline)
+            rc = xenbus_wait_backend_state(f->xs, &f->xb,
+                                           all & ~XENBUS_MASK(f->back_state),
+                                           deadline - now, NULL);
         if (rc == -ETIMEDOUT) {
-            xenbus_front_log(f, "%s: timeout connecting %s: %s/state stayed %s",
-                             f->cls->driver, f->xb.nodename, f->xb.backend,
-                             xenbus_state_name(f->back_state));
+            xenbus_front_log(f,
+                             "%s: timeout connecting %s within %llu ms: "
+                             "%s/state is %s",
+                             f->cls->driver, f->xb.nodename,
+                             (unsigned long long)(f->timeout_ns / 1000000),
+                             f->xb.backend, xenbus_state_name(f->back_state));
             return rc;
         }
         if (rc == -EIO)

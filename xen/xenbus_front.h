@@ -125,7 +125,7 @@ struct xenbus_front {
     bool broken;            /* the backend violated the protocol */
     bool suspended;         /* between suspend and resume */
     bool forgetting;        /* resume: grants and ports are gone already */
-    uint64_t timeout_ns;    /* per handshake wait */
+    uint64_t timeout_ns;    /* for one whole connect */
     const struct xenbus_front_env *env;
     char last_error[160];
 };
@@ -162,8 +162,9 @@ int xenbus_front_step(struct xenbus_front *f, enum xenbus_action *act);
 
 /*
  * Connect: switch to Initialising and step until active, waiting on
- * <backend>/state (f->timeout_ns per wait, logged with the path) and at
- * most XENBUS_FRONT_CONNECT_MAX_STEPS steps. 0, -ETIMEDOUT, -EIO.
+ * <backend>/state, within f->timeout_ns for the whole connect (logged
+ * with the path) and at most XENBUS_FRONT_CONNECT_MAX_STEPS steps. 0,
+ * -ETIMEDOUT, -EIO.
  */
 int xenbus_front_connect(struct xenbus_front *f);
 

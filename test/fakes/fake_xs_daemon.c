@@ -424,6 +424,8 @@ static int t_wait(void *arg, uint64_t deadline)
 
     fx->waits++;
     fx->now_ns += fx->step_ns;
+    if (fx->on_tick)
+        fx->on_tick(fx);
     fake_xs_step(fx);
     return fx->now_ns >= deadline ? -ETIMEDOUT : 0;
 }

@@ -37,6 +37,9 @@ struct fake_xs {
      * backend model reacts here (e.g. to the frontend's state node).
      */
     void (*on_write)(struct fake_xs *fx, const char *path, const char *value);
+    /* Optional: called on every wait() after time advanced (a backend
+     * that acts on its own schedule). */
+    void (*on_tick)(struct fake_xs *fx);
     void *hook_arg;
 
     /* observations */

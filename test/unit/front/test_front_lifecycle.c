@@ -528,6 +528,42 @@ static void broken_backend_is_never_reconnected(void **state)
     assert_int_equal(xenbus_front_connect(fe), -EIO);
 }
 
+/* A backend that flips between Initialising and InitWait every 0.9 s:
+ * each wait ends before its timeout, yet the connect as a whole must
+ * give up within its one timeout. */
+static uint64_t next_flip;
+
+static void flapping_backend(struct fake_xs *d)
+{
+    struct fx *f = d->hook_arg;
+    char path[160];
+
+    if (d->now_ns < next_flip)
+        return;
+    next_flip = d->now_ns + 900ULL * 1000 * 1000;
+    snprintf(path, sizeof(path), "%s/state", f->k->be);
+    fake_xs_set_fire(d, path, strcmp(fake_xs_get(d, path), "1") ? "1" : "2");
+}
+
+static void connect_has_one_deadline(void **state)
+{
+    struct fx *f = *state;
+    struct xenbus_front *fe = f->k->front(f);
+    uint64_t t0;
+
+    f->model = false;
+    set_back(f, f->k->be, "1");
+    assert_int_equal(xenbus_front_probe(fe, &f->c, f->k->devid), 0);
+    t0 = f->d.now_ns;
+    next_flip = t0 + 900ULL * 1000 * 1000;
+    f->d.on_tick = flapping_backend;
+    assert_int_equal(xenbus_front_connect(fe), -ETIMEDOUT);
+    f->d.on_tick = NULL;
+    assert_true(f->d.now_ns - t0 <= fe->timeout_ns + 10ULL * 1000 * 1000);
+    assert_non_null(strstr(fe->last_error, "within 1000 ms"));
+    assert_false(fe->active);
+}
+
 /* Our state after one step for every (front, back); -1 = broken. */
 static void every_state_pair(void **state)
 {
@@ -614,6 +650,7 @@ int main(void)
         BOTH(broken_backend_is_never_reconnected),
         BOTH(every_state_pair),
         T(blk_inflight_replayed_after_restore, blk),
+        BOTH(connect_has_one_deadline),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
