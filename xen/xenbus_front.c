@@ -27,7 +27,7 @@
 bool xenbus_front_env_valid(const struct xenbus_front_env *env)
 {
     return env && env->alloc_pages && env->free_pages && env->virt_to_frame &&
-           env->evtchn_open && env->evtchn_close && env->notify;
+           env->evtchn_open && env->evtchn_close && env->notify && env->now;
 }
 
 /* ---- diagnostics ---- */

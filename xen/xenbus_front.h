@@ -67,6 +67,8 @@ struct xenbus_front_env {
     int (*wait)(void *arg, uint64_t timeout_ns);
     /* Optional: one diagnostic line (no newline). */
     void (*log)(void *arg, const char *msg);
+    /* Monotonic nanoseconds (the clock wait() and deadlines count on). */
+    uint64_t (*now)(void *arg);
     void *arg;
 };
 

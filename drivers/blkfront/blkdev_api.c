@@ -295,6 +295,10 @@ static xn_result sync_io(struct xn_blk *b, enum xn_blk_req_op op,
     uint64_t off = 0, chunk;
     xn_result err = XN_OK;
     bool issued = false;
+    /* One deadline, moved only when one of OUR requests completes: other
+     * handles' traffic and spurious events do not keep a dead device
+     * alive. */
+    uint64_t stall = time_monotonic_ns() + XN_BLK_SYNC_TIMEOUT_NS, now;
 
     if (!b || (len && !buf && op <= XN_BLK_REQ_WRITE))
         return XN_ERR_INVAL;
@@ -313,6 +317,7 @@ static xn_result sync_io(struct xn_blk *b, enum xn_blk_req_op op,
             if (r[i].busy) {
                 busy++;
             } else if (r[i].req.done) {
+                stall = time_monotonic_ns() + XN_BLK_SYNC_TIMEOUT_NS;
                 if (r[i].req.result != XN_OK && err == XN_OK)
                     err = r[i].req.result;
                 r[i].req.done = NULL; /* harvested */
@@ -353,15 +358,18 @@ static xn_result sync_io(struct xn_blk *b, enum xn_blk_req_op op,
         }
         if (busy == 0 && !full)
             continue; /* an error, or everything done: harvest */
-        if (b->inflight == 0) {
+        now = time_monotonic_ns();
+        if (b->inflight == 0 && now < stall) {
             /* The ring is full of other handles' requests. */
-            uint64_t seen = b->s->events;
+            uint64_t seen = b->s->events, left = stall - now;
 
             if (xn_blk_poll(b) == 0)
-                wait_events(b->s, seen, XN_BLK_BUSY_WAIT_NS);
+                wait_events(b->s, seen,
+                            left < XN_BLK_BUSY_WAIT_NS ? left
+                                                       : XN_BLK_BUSY_WAIT_NS);
             continue;
         }
-        if (xn_blk_wait(b, XN_BLK_SYNC_TIMEOUT_NS) == XN_ERR_TIMEOUT) {
+        if (now >= stall || xn_blk_wait(b, stall - now) == XN_ERR_TIMEOUT) {
             blkdev_lock(b->s);
             b->s->bf->dev.ops->abort(&b->s->bf->dev,
                                      "synchronous request timed out");

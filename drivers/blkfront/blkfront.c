@@ -79,6 +79,13 @@ static int bd_wait(struct xn_blkdev *dev, uint64_t timeout_ns)
     return bf->env.wait(bf->env.arg, timeout_ns);
 }
 
+static uint64_t bd_now(struct xn_blkdev *dev)
+{
+    struct blkfront *bf = (struct blkfront *)dev;
+
+    return bf->env.now(bf->env.arg);
+}
+
 static void bd_abort(struct xn_blkdev *dev, const char *why)
 {
     struct blkfront *bf = (struct blkfront *)dev;
@@ -90,6 +97,7 @@ static const struct xn_blkdev_ops blkfront_blkdev_ops = {
     .submit = bd_submit,
     .poll = bd_poll,
     .wait = bd_wait,
+    .now = bd_now,
     .abort = bd_abort,
 };
 

@@ -22,6 +22,7 @@
 #include "xen/console.h"
 #include "xen/evtchn.h"
 #include "xen/p2m.h"
+#include "xen/time.h"
 
 #define ENV_PORTS 8
 
@@ -133,6 +134,12 @@ static int e_wait(void *arg, uint64_t timeout_ns)
     return rc;
 }
 
+static uint64_t e_now(void *arg)
+{
+    (void)arg;
+    return time_monotonic_ns();
+}
+
 static void e_log(void *arg, const char *msg)
 {
     (void)arg;
@@ -159,6 +166,7 @@ devbus_env_create(unsigned long (*virt_to_frame)(const void *va))
         .notify = e_notify,
         .wait = e_wait,
         .log = e_log,
+        .now = e_now,
         .arg = e,
     };
     return &e->ops;

@@ -99,6 +99,8 @@ struct xn_blkdev_ops {
      * 0 or -ETIMEDOUT. Spurious returns are allowed.
      */
     int (*wait)(struct xn_blkdev *dev, uint64_t timeout_ns);
+    /* Monotonic nanoseconds, the clock wait() counts on. */
+    uint64_t (*now)(struct xn_blkdev *dev);
     /* Give up on the device: every pending request completes with -EIO
      * and the device is broken (used after a synchronous timeout). */
     void (*abort)(struct xn_blkdev *dev, const char *why);
@@ -151,7 +153,8 @@ static inline void xn_blkdev_sync_done_(struct xn_blkreq *req, void *arg)
  * Perform op over [sector, sector + len/512) split into requests of at
  * most info.max_request bytes, up to XN_BLKDEV_SYNC_DEPTH in flight.
  * Returns 0 or the first error (-ETIMEDOUT after aborting a device that
- * stayed silent for XN_BLKDEV_SYNC_TIMEOUT_NS).
+ * completed none of our requests for XN_BLKDEV_SYNC_TIMEOUT_NS: one
+ * deadline, moved only by our own completions, never by other events).
  */
 static inline int xn_blkdev_sync(struct xn_blkdev *dev, enum xn_blk_op op,
                                  uint64_t sector, void *buf, size_t len,
@@ -160,6 +163,7 @@ static inline int xn_blkdev_sync(struct xn_blkdev *dev, enum xn_blk_op op,
     struct xn_blkreq r[XN_BLKDEV_SYNC_DEPTH];
     bool inuse[XN_BLKDEV_SYNC_DEPTH] = {false};
     size_t off = 0, chunk = dev->info.max_request;
+    uint64_t stall = dev->ops->now(dev) + XN_BLKDEV_SYNC_TIMEOUT_NS, now;
     bool issued = false;
     int err = 0;
 
@@ -179,6 +183,8 @@ static inline int xn_blkdev_sync(struct xn_blkdev *dev, enum xn_blk_op op,
                 continue;
             }
             inuse[i] = false;
+            /* Progress: the device answered one of ours. */
+            stall = dev->ops->now(dev) + XN_BLKDEV_SYNC_TIMEOUT_NS;
             if (r[i].status < 0 && !err)
                 err = r[i].status;
         }
@@ -226,13 +232,16 @@ static inline int xn_blkdev_sync(struct xn_blkdev *dev, enum xn_blk_op op,
                 err = rc;
             continue;
         }
-        if (rc == 0 &&
-            dev->ops->wait(dev, XN_BLKDEV_SYNC_TIMEOUT_NS) == -ETIMEDOUT &&
-            xn_blkdev_poll(dev) == 0) {
-            dev->ops->abort(dev, "synchronous request timed out");
-            if (!err)
-                err = -ETIMEDOUT;
+        if (rc > 0)
+            continue; /* harvest */
+        now = dev->ops->now(dev);
+        if (now < stall) {
+            (void)dev->ops->wait(dev, stall - now);
+            continue;
         }
+        dev->ops->abort(dev, "synchronous request timed out");
+        if (!err)
+            err = -ETIMEDOUT;
     }
 }
 

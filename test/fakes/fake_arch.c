@@ -11,7 +11,7 @@
 
 #include "arch/x86_64/arch.h"
 
-unsigned int fake_arch_guarded;   /* guard pages currently "unmapped" */
+unsigned int fake_arch_guarded; /* guard pages currently "unmapped" */
 unsigned int fake_arch_guard_calls;
 
 int arch_guard_page(void *va)

@@ -28,6 +28,8 @@ static int on_wait(void *arg, uint64_t timeout_ns)
     struct fake_blkback *fb = arg;
 
     (void)timeout_ns;
+    if (fb->event_storm)
+        return 0; /* an event, and nothing answered */
     if (!fb->serve_on_wait)
         return -ETIMEDOUT;
     for (unsigned int qi = 0; qi < BLKFRONT_MAX_QUEUES; qi++) {

@@ -51,6 +51,7 @@ struct fake_blkback {
 
     /* behaviour */
     bool serve_on_wait;   /* wait() serves every queue; else it times out */
+    bool event_storm;     /* wait() returns an event, serving nothing */
     int16_t force_status; /* != 0: answer every request with it */
     bool refuse_flush;    /* FLUSH/BARRIER -> EOPNOTSUPP */
     bool keep_mapped;     /* mark served grants GTF_reading */

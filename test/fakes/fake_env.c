@@ -140,8 +140,18 @@ static int op_wait(void *arg, uint64_t timeout_ns)
 {
     struct fake_env *e = arg;
 
+    int rc;
+
     e->waits++;
-    return e->on_wait ? e->on_wait(e->wait_arg, timeout_ns) : -ETIMEDOUT;
+    rc = e->on_wait ? e->on_wait(e->wait_arg, timeout_ns) : -ETIMEDOUT;
+    /* The fake clock: a timeout takes its time, an event 1 ms. */
+    e->now_ns += rc == -ETIMEDOUT ? timeout_ns : 1000000;
+    return rc;
+}
+
+static uint64_t op_now(void *arg)
+{
+    return ((struct fake_env *)arg)->now_ns;
 }
 
 static void op_log(void *arg, const char *msg)
@@ -168,6 +178,7 @@ struct xenbus_front_env fake_env_ops(struct fake_env *e)
         .notify = op_notify,
         .wait = op_wait,
         .log = op_log,
+        .now = op_now,
         .arg = e,
     };
 }

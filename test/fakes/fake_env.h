@@ -49,6 +49,7 @@ struct fake_env {
     int (*on_wait)(void *arg, uint64_t timeout_ns); /* NULL: -ETIMEDOUT */
     void *wait_arg;
     unsigned int waits;
+    uint64_t now_ns; /* the fake clock (advanced by wait()) */
 
     char last_log[256];
     char all_logs[8192]; /* every line, newline-separated (truncated) */

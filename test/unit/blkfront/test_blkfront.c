@@ -597,6 +597,24 @@ static void silent_backend_times_out_and_aborts(void **state)
     assert_non_null(strstr(f->bf.fe.last_error, "timed out"));
 }
 
+/* Events that answer nothing (a storm, another user's completions) do
+ * not restart the timeout: it is one deadline. */
+static void events_without_answers_still_time_out(void **state)
+{
+    struct fx *f = *state;
+    static uint8_t buf[512];
+    uint64_t t0;
+
+    connect_shape(f, &(struct shape){0});
+    f->fb.event_storm = true;
+    t0 = f->fb.env.now_ns;
+    assert_int_equal(xn_blkdev_read(&f->bf.dev, 0, buf, 512), -ETIMEDOUT);
+    assert_true(f->bf.fe.broken);
+    assert_true(f->fb.env.now_ns - t0 <=
+                XN_BLKDEV_SYNC_TIMEOUT_NS + 10ULL * 1000 * 1000);
+    assert_true(f->fb.env.waits < 40000); /* ~1 ms per event: 30 s */
+}
+
 static void teardown_with_requests_in_flight(void **state)
 {
     struct fx *f = *state;
@@ -654,6 +672,7 @@ int main(void)
         T(error_and_eopnotsupp_on_read_fail_only_the_request),
         T(grant_kept_after_completion_breaks_and_leaks),
         T(silent_backend_times_out_and_aborts),
+        T(events_without_answers_still_time_out),
         T(teardown_with_requests_in_flight),
     };
 
