@@ -132,8 +132,7 @@ static void xnif_rx(struct xn_netdev *dev, const struct xn_rx_pkt *pkt,
         xi->rx_drops++;
         return;
     }
-    if ((pkt->flags &
-         (XN_PKT_CSUM_PARTIAL | XN_PKT_GSO_TCPV4 | XN_PKT_GSO_TCPV6)) != 0) {
+    if (xnif_csum_rx_needs_fix(pkt->flags)) {
         if (xnif_fix_csum(p)) {
             pbuf_free(p);
             xi->rx_drops++;

@@ -13,6 +13,7 @@
 #include <errno.h>
 
 #include "lib/net/xnif_csum.h"
+#include "xenith/netdev.h"
 
 #define ETH_HLEN     14
 #define ETHTYPE_IPV4 0x0800
@@ -121,4 +122,9 @@ uint16_t xnif_csum_finish(uint32_t sum)
     while (sum >> 16)
         sum = (sum & 0xffff) + (sum >> 16);
     return (uint16_t)~sum;
+}
+
+bool xnif_csum_rx_needs_fix(uint32_t pkt_flags)
+{
+    return (pkt_flags & XN_PKT_CSUM_PARTIAL) != 0;
 }

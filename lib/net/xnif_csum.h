@@ -48,4 +48,13 @@ uint32_t xnif_csum_add(uint32_t sum, const uint8_t *p, size_t len,
 /* Fold a running sum and complement it: the value to store. */
 uint16_t xnif_csum_finish(uint32_t sum);
 
+/*
+ * Does a received frame with these XN_PKT_* flags need its transport
+ * checksum completed? Only a CSUM_PARTIAL frame carries just the
+ * pseudo-header sum; a GSO frame that is merely data_validated (or has
+ * no flag) carries a full checksum, which "completing" would overwrite
+ * with garbage. Pure.
+ */
+bool xnif_csum_rx_needs_fix(uint32_t pkt_flags);
+
 #endif /* NET_XNIF_CSUM_H */

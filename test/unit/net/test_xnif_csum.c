@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "lib/net/xnif_csum.h"
+#include "xenith/netdev.h"
 
 /* Reference RFC 1071 sum over one buffer, written independently. */
 static uint16_t ref_csum(const uint8_t *p, size_t len, uint32_t start)
@@ -215,10 +216,25 @@ static void udp_zero_becomes_ffff(void **state)
     assert_int_equal(complete(f, len, 1500), 0xffff);
 }
 
+/* Only CSUM_PARTIAL frames get their checksum completed; a GSO frame
+ * that is data_validated carries a correct full checksum. */
+static void rx_fix_only_for_partial(void **state)
+{
+    (void)state;
+    assert_true(xnif_csum_rx_needs_fix(XN_PKT_CSUM_PARTIAL));
+    assert_true(xnif_csum_rx_needs_fix(XN_PKT_CSUM_PARTIAL | XN_PKT_GSO_TCPV4));
+    assert_false(xnif_csum_rx_needs_fix(XN_PKT_CSUM_VALID | XN_PKT_GSO_TCPV4));
+    assert_false(xnif_csum_rx_needs_fix(XN_PKT_CSUM_VALID | XN_PKT_GSO_TCPV6));
+    assert_false(xnif_csum_rx_needs_fix(XN_PKT_GSO_TCPV4));
+    assert_false(xnif_csum_rx_needs_fix(XN_PKT_CSUM_VALID));
+    assert_false(xnif_csum_rx_needs_fix(0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tcp4_and_udp4_completed_in_any_pieces),
+        cmocka_unit_test(rx_fix_only_for_partial),
         cmocka_unit_test(tcp6_located),
         cmocka_unit_test(hostile_headers_rejected),
         cmocka_unit_test(vlan_tagged),
