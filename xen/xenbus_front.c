@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "xen/gnttab.h"
@@ -83,14 +84,107 @@ int xenbus_front_bad_prod(struct xenbus_front *f, const char *ring,
 
 /* ---- what a class releases ---- */
 
+int xenbus_front_grant(struct xenbus_front *f, domid_t domid,
+                       unsigned long frame, bool readonly)
+{
+    int rc;
+
+    if (f->grant_quota && f->grants_used >= f->grant_quota) {
+        xenbus_front_log(f, "%s: %s: grant quota (%u refs) reached",
+                         f->cls->driver, f->xb.nodename, f->grant_quota);
+        return -ENOSPC;
+    }
+    rc = gnttab_grant_access(domid, frame, readonly);
+    if (rc >= 0)
+        f->grants_used++;
+    return rc;
+}
+
+static void grant_done(struct xenbus_front *f)
+{
+    if (f->grants_used)
+        f->grants_used--;
+}
+
 int xenbus_front_end_grant(struct xenbus_front *f, grant_ref_t ref)
 {
-    if (f->forgetting)
+    if (f->forgetting) {
+        grant_done(f);
         return 0; /* a new grant table: the ref is nobody's any more */
+    }
     if (gnttab_end_access(ref) == -EBUSY)
         return -EBUSY;
     gnttab_free(ref);
+    grant_done(f);
     return 0;
+}
+
+void xenbus_front_defer(struct xenbus_front *f, void *page, unsigned int order,
+                        const grant_ref_t *refs, unsigned int n)
+{
+    struct xenbus_front_deferred *d;
+
+    if (n > XENBUS_FRONT_DEFER_REFS)
+        n = XENBUS_FRONT_DEFER_REFS; /* callers pass at most a ring */
+    if (f->nr_deferred == f->cap_deferred) {
+        unsigned int cap = f->cap_deferred ? 2 * f->cap_deferred : 64;
+        void *p = realloc(f->deferred, cap * sizeof(*f->deferred));
+
+        if (!p) {
+            xenbus_front_log(f,
+                             "%s: %s: no memory to defer a page the "
+                             "backend still maps: leaked",
+                             f->cls->driver, f->xb.nodename);
+            return;
+        }
+        f->deferred = p;
+        f->cap_deferred = cap;
+    }
+    d = &f->deferred[f->nr_deferred++];
+    d->page = page;
+    d->order = order;
+    d->nr_refs = n;
+    memcpy(d->refs, refs, n * sizeof(*refs));
+    if (!f->next_reap)
+        f->next_reap = f->env->now(f->env->arg) + XENBUS_FRONT_REAP_NS;
+}
+
+unsigned int xenbus_front_reap(struct xenbus_front *f)
+{
+    unsigned int out = 0;
+
+    for (unsigned int i = 0; i < f->nr_deferred; i++) {
+        struct xenbus_front_deferred d = f->deferred[i];
+        unsigned int left = 0;
+
+        for (unsigned int r = 0; r < d.nr_refs; r++)
+            if (xenbus_front_end_grant(f, d.refs[r]) == -EBUSY)
+                d.refs[left++] = d.refs[r];
+        d.nr_refs = left;
+        if (left) {
+            f->deferred[out++] = d;
+            continue;
+        }
+        if (d.page)
+            f->env->free_pages(f->env->arg, d.page, d.order);
+    }
+    f->nr_deferred = out;
+    if (!out) {
+        free(f->deferred);
+        f->deferred = NULL;
+        f->cap_deferred = 0;
+    }
+    f->next_reap = out ? f->env->now(f->env->arg) + XENBUS_FRONT_REAP_NS : 0;
+    return out;
+}
+
+uint64_t xenbus_front_next_deadline(const struct xenbus_front *f)
+{
+    uint64_t next = f->next_reap;
+
+    if (f->retry_at && (!next || f->retry_at < next))
+        next = f->retry_at;
+    return next;
 }
 
 void xenbus_front_port_release(struct xenbus_front *f, evtchn_port_t port)
@@ -182,8 +276,43 @@ static void release(struct xenbus_front *f)
 
 static void set_active(struct xenbus_front *f, bool on)
 {
+    if (on)
+        f->was_active = true;
     f->active = on;
     f->cls->set_active(f, on);
+}
+
+/*
+ * A live connection was lost and the backend offers a new one: follow it
+ * with exponential back-off (1 s, 2 s, ... 60 s), and after
+ * XENBUS_FRONT_MAX_CYCLES give up: a backend that restarts forever only
+ * burns our grants and time. 0 to connect now, 1 to wait, -EIO gave up.
+ */
+static int reconnect_gate(struct xenbus_front *f)
+{
+    uint64_t now = f->env->now(f->env->arg), delay;
+
+    if (!f->was_active)
+        return 0;
+    if (f->retry_at == 0) {
+        f->cycles++;
+        if (f->cycles > XENBUS_FRONT_MAX_CYCLES)
+            return xenbus_front_fail(
+                f,
+                "%s: %s: backend %s restarted the connection %u times: "
+                "giving up on the device",
+                f->cls->driver, f->xb.nodename, f->xb.backend,
+                XENBUS_FRONT_MAX_CYCLES);
+        delay = 1000000000ULL << (f->cycles - 1 < 6 ? f->cycles - 1 : 6);
+        if (delay > XENBUS_FRONT_BACKOFF_MAX_NS)
+            delay = XENBUS_FRONT_BACKOFF_MAX_NS;
+        f->retry_at = now + delay;
+    }
+    if (now < f->retry_at)
+        return 1;
+    f->retry_at = 0;
+    f->was_active = false;
+    return 0;
 }
 
 static int do_connect(struct xenbus_front *f)
@@ -254,6 +383,8 @@ int xenbus_front_step(struct xenbus_front *f, enum xenbus_action *act)
 
     if (act)
         *act = XENBUS_ACT_NONE;
+    if (f->nr_deferred)
+        xenbus_front_reap(f);
     rc = xenbus_read_state(f->xs, XS_TX_NONE, f->xb.backend, &back);
     if (rc == -EIO)
         return xenbus_front_fail(f, "%s: invalid %s/state", f->cls->driver,
@@ -272,7 +403,19 @@ int xenbus_front_step(struct xenbus_front *f, enum xenbus_action *act)
     case XENBUS_ACT_NONE:
         return 0;
     case XENBUS_ACT_CONNECT:
-        return do_connect(f);
+        rc = reconnect_gate(f);
+        if (rc < 0)
+            return rc;
+        if (rc == 1) {
+            if (act)
+                *act = XENBUS_ACT_NONE; /* until retry_at */
+            return 0;
+        }
+        rc = do_connect(f);
+        /* A failed attempt is retried with the same back-off. */
+        if (rc < 0)
+            f->was_active = true;
+        return rc;
     case XENBUS_ACT_GO_CONNECTED:
         return go_connected(f);
     case XENBUS_ACT_CLOSE:
@@ -308,6 +451,9 @@ int xenbus_front_connect(struct xenbus_front *f)
 
     if (f->broken)
         return -EIO;
+    /* Asked for by our side: no reconnect back-off applies. */
+    f->was_active = false;
+    f->retry_at = 0;
     if (f->state != XenbusStateInitialising) {
         release(f);
         rc = xenbus_front_set_state(f, XenbusStateInitialising);
@@ -357,6 +503,7 @@ int xenbus_front_disconnect(struct xenbus_front *f)
     int rc;
 
     set_active(f, false);
+    f->was_active = false; /* we closed it: not the backend's restart */
     rc = xenbus_close(f->xs, &f->xb, f->timeout_ns);
     if (rc < 0)
         xenbus_front_log(f, "%s: closing %s: %s did not follow (%d)",
@@ -373,11 +520,19 @@ int xenbus_front_reprobe(struct xenbus_front *f)
 {
     struct xs_conn *xs = f->xs;
     unsigned int devid = f->xb.id;
+    struct xenbus_front keep;
     int rc;
 
     if (f->rings)
         release(f);
+    /* What the old backend still maps outlives the driver's reset. */
+    keep = *f;
     rc = f->cls->reset(f);
+    f->deferred = keep.deferred;
+    f->nr_deferred = keep.nr_deferred;
+    f->cap_deferred = keep.cap_deferred;
+    f->next_reap = keep.next_reap;
+    f->grants_used = keep.grants_used;
     if (rc < 0)
         return rc;
     return xenbus_front_probe(f, xs, devid);
@@ -417,9 +572,22 @@ int xenbus_front_resume(struct xenbus_front *f, bool cancelled)
         f->cls->resume(f);
     else
         f->cls->release(f);
+    xenbus_front_reap(f); /* the old backend is gone: pages are ours */
+    f->grants_used = 0;
+    f->was_active = false;
+    f->cycles = 0;
+    f->retry_at = 0;
     f->forgetting = false;
     f->rings = false;
     f->active = false;
     f->broken = false;
     return xenbus_front_probe(f, f->xs, f->xb.id);
+}
+
+void xenbus_front_fini(struct xenbus_front *f)
+{
+    /* Pages still mapped stay with the backend (never ours again). */
+    free(f->deferred);
+    f->deferred = NULL;
+    f->nr_deferred = f->cap_deferred = 0;
 }

@@ -116,6 +116,23 @@ struct xenbus_front_class {
     void (*resume)(struct xenbus_front *f);
 };
 
+/* Most refs one deferred block carries (a multi-page ring). */
+#define XENBUS_FRONT_DEFER_REFS 4
+/* Reconnect cycles (a live connection lost, then connected again) we
+ * follow, with back-off, before giving up on a restless backend. */
+#define XENBUS_FRONT_MAX_CYCLES     16
+#define XENBUS_FRONT_BACKOFF_MAX_NS (60ULL * 1000 * 1000 * 1000)
+/* How often deferred pages are tried again. */
+#define XENBUS_FRONT_REAP_NS (1ULL * 1000 * 1000 * 1000)
+
+/* Pages the backend still mapped when we released them. */
+struct xenbus_front_deferred {
+    void *page; /* NULL: refs only */
+    unsigned int order;
+    unsigned int nr_refs;
+    grant_ref_t refs[XENBUS_FRONT_DEFER_REFS];
+};
+
 struct xenbus_front {
     const struct xenbus_front_class *cls;
     struct xs_conn *xs;
@@ -127,7 +144,17 @@ struct xenbus_front {
     bool broken;            /* the backend violated the protocol */
     bool suspended;         /* between suspend and resume */
     bool forgetting;        /* resume: grants and ports are gone already */
-    uint64_t timeout_ns;    /* for one whole connect */
+    /* Grants: how many this device holds (deferred ones included), and
+     * its quota, so one hostile backend cannot take every ref. */
+    unsigned int grants_used, grant_quota;
+    struct xenbus_front_deferred *deferred;
+    unsigned int nr_deferred, cap_deferred;
+    uint64_t next_reap; /* when deferred pages are tried again */
+    /* Reconnects: cycles so far, and the earliest next CONNECT. */
+    bool was_active;
+    unsigned int cycles;
+    uint64_t retry_at;
+    uint64_t timeout_ns; /* for one whole connect */
     const struct xenbus_front_env *env;
     char last_error[160];
 };
@@ -196,15 +223,47 @@ void xenbus_front_suspend(struct xenbus_front *f);
 int xenbus_front_resume(struct xenbus_front *f, bool cancelled);
 
 /*
+ * Grant frame to the backend domain, within the device's quota: the ref,
+ * -ENOSPC (quota or table full, logged once per connect) or -errno.
+ */
+int xenbus_front_grant(struct xenbus_front *f, domid_t domid,
+                       unsigned long frame, bool readonly);
+
+/*
  * Revoke and free grant ref for a class's release: 0 (also when the
  * domain was restored and the ref means nothing any more), or -EBUSY
- * while the backend still maps it: the page must then never be reused.
+ * while the backend still maps it: the page must then never be reused;
+ * hand it to xenbus_front_defer().
  */
 int xenbus_front_end_grant(struct xenbus_front *f, grant_ref_t ref);
+
+/*
+ * The backend still maps page (2^order pages, NULL for refs only)
+ * through refs[0..n): keep them, retry the revoke later
+ * (xenbus_front_reap()), free the page once every ref is revoked. The
+ * refs stay counted against the quota until then. If no memory is left
+ * to remember them they are leaked (logged): never reused.
+ */
+void xenbus_front_defer(struct xenbus_front *f, void *page, unsigned int order,
+                        const grant_ref_t *refs, unsigned int n);
+
+/* Retry every deferred revoke; returns how many blocks remain. */
+unsigned int xenbus_front_reap(struct xenbus_front *f);
+
+/*
+ * When the device wants to be stepped again without an event (a
+ * reconnect back-off ending, deferred pages to retry), on env->now's
+ * scale; 0 when never.
+ */
+uint64_t xenbus_front_next_deadline(const struct xenbus_front *f);
 
 /* Close an event channel of ours for a class's release (after a restore:
  * drop the binding only, Xen closed it). */
 void xenbus_front_port_release(struct xenbus_front *f, evtchn_port_t port);
+
+/* Forget the deferred list (host tests' teardown: the fake frees every
+ * page itself). Guest devices are never freed. */
+void xenbus_front_fini(struct xenbus_front *f);
 
 /* Write our state node and remember it; logged with the path on error. */
 int xenbus_front_set_state(struct xenbus_front *f, XenbusState s);

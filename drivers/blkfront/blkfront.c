@@ -122,6 +122,7 @@ int blkfront_init(struct blkfront *bf, const struct xenbus_front_env *env,
     if (bf->cfg.timeout_ns == 0)
         bf->cfg.timeout_ns = BLKFRONT_DEFAULT_TIMEOUT_NS;
     bf->fe.timeout_ns = bf->cfg.timeout_ns;
+    bf->fe.grant_quota = BLKFRONT_GRANT_QUOTA;
     bf->nr_queues = 1;
     bf->dev.ops = &blkfront_blkdev_ops;
     snprintf(bf->dev.name, sizeof(bf->dev.name), "vbd");
@@ -180,9 +181,9 @@ static int page_get(struct blkfront *bf, bool readonly,
         bf->pages_live++;
     }
     if (!g.gref) {
-        rc = gnttab_grant_access(bf->fe.xb.backend_id,
-                                 bf->env.virt_to_frame(bf->env.arg, g.va),
-                                 bf->feat_persistent ? false : readonly);
+        rc = xenbus_front_grant(&bf->fe, bf->fe.xb.backend_id,
+                                bf->env.virt_to_frame(bf->env.arg, g.va),
+                                bf->feat_persistent ? false : readonly);
         if (rc < 0) {
             bf->pool[bf->pool_n++] = g; /* we just took it from there */
             return rc;
@@ -206,9 +207,13 @@ static int page_unshare(struct blkfront *bf, struct blkfront_gpage *g,
         if (!bf->leaked)
             blkfront_log(bf,
                          "blkfront: %s: backend still maps a page, "
-                         "leaking it",
+                         "releasing it later",
                          bf->fe.xb.nodename);
         bf->leaked = true;
+        /* The lifecycle frees it once the backend lets go; it is no
+         * longer ours to reuse. */
+        xenbus_front_defer(&bf->fe, g->va, 0, &g->gref, 1);
+        bf->pages_live--;
         g->va = NULL;
         g->gref = 0;
         return -EBUSY;
@@ -272,8 +277,8 @@ void blkfront_shadow_pool(struct blkfront *bf, struct blkfront_shadow *sh)
 
 static void queue_teardown(struct blkfront *bf, struct blkfront_queue *q)
 {
-    unsigned int npages = 1u << bf->ring_order;
-    bool ring_busy = false;
+    unsigned int npages = 1u << bf->ring_order, nbusy = 0;
+    grant_ref_t busy[BLKFRONT_MAX_RING_PAGES];
 
     if (q->evtchn_open)
         xenbus_front_port_release(&bf->fe, q->evtchn);
@@ -293,18 +298,18 @@ static void queue_teardown(struct blkfront *bf, struct blkfront_queue *q)
         if (!q->ring_ref[i])
             continue;
         if (xenbus_front_end_grant(&bf->fe, q->ring_ref[i]) == -EBUSY)
-            ring_busy = true; /* the ref stays granted: never freed */
+            busy[nbusy++] = q->ring_ref[i];
     }
-    if (q->sring) {
-        if (ring_busy) {
-            blkfront_log(bf,
-                         "blkfront: %s: backend still maps the ring, "
-                         "leaking it",
-                         bf->fe.xb.nodename);
-            bf->leaked = true;
-        } else {
-            bf->env.free_pages(bf->env.arg, q->sring, bf->ring_order);
-        }
+    if (nbusy) {
+        /* Freed by the lifecycle once every ref is revoked. */
+        blkfront_log(bf,
+                     "blkfront: %s: backend still maps the ring, "
+                     "releasing it later",
+                     bf->fe.xb.nodename);
+        bf->leaked = true;
+        xenbus_front_defer(&bf->fe, q->sring, bf->ring_order, busy, nbusy);
+    } else if (q->sring) {
+        bf->env.free_pages(bf->env.arg, q->sring, bf->ring_order);
     }
     memset(q, 0, sizeof(*q));
 }
@@ -324,8 +329,8 @@ static int queue_setup(struct blkfront *bf, struct blkfront_queue *q,
     if (!q->shadow || !q->free_ids || !q->sring)
         return -ENOMEM;
     for (unsigned int i = 0; i < npages; i++) {
-        rc = gnttab_grant_access(
-            backend,
+        rc = xenbus_front_grant(
+            &bf->fe, backend,
             bf->env.virt_to_frame(bf->env.arg, (char *)q->sring + i * PAGE),
             false);
         if (rc < 0)

@@ -66,6 +66,9 @@
 #define BLKFRONT_MAX_INDIRECT_PAGES                                            \
     ((BLKFRONT_MAX_SEGS + BLKFRONT_SEGS_PER_INDIRECT - 1) /                    \
      BLKFRONT_SEGS_PER_INDIRECT)
+/* Grant refs one disk may hold (xenbus_front_grant): rings, the pool's
+ * persistent grants and per-request grants; half of a 16-frame table. */
+#define BLKFRONT_GRANT_QUOTA 4096u
 /* Pages the pool keeps for reuse; beyond that they are freed. */
 #define BLKFRONT_POOL_MAX           1024u
 #define BLKFRONT_DEFAULT_TIMEOUT_NS (10ULL * 1000 * 1000 * 1000)

@@ -4,7 +4,9 @@
  *
  * Design choice: one thread, woken only by xenstore (a recursive watch on
  * our device/ directory, one watch per device on <backend>/state) and by
- * the deadline of a device waiting for its backend to answer a Closing;
+ * the deadline of a device waiting for its backend to answer a Closing,
+ * ending a reconnect back-off, or retrying pages the backend still maps
+ * (xenbus_front_next_deadline());
  * no periodic re-check, so an idle guest does no xenstore work at all.
  * Only when a watch cannot be registered (logged) does that part fall
  * back to a poll, because without it nothing would ever look again. The
@@ -274,8 +276,13 @@ static uint64_t next_deadline(void)
     bool poll = !dev_watching;
 
     for (unsigned int i = 0; i < nr_devs; i++) {
+        /* A reconnect back-off ending, deferred pages to retry. */
+        uint64_t fe_next = xenbus_front_next_deadline(devs[i].fe);
+
         if (devs[i].close_deadline && devs[i].close_deadline < next)
             next = devs[i].close_deadline;
+        if (fe_next && fe_next < next)
+            next = fe_next;
         poll |= !devs[i].watching;
     }
     if (poll && time_monotonic_ns() + DEVBUS_POLL_NS < next)

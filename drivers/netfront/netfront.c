@@ -141,8 +141,8 @@ static int grant_page(struct netfront *nf, domid_t backend, void **page,
     *page = nf->env.alloc_pages(nf->env.arg, 0);
     if (!*page)
         return -ENOMEM;
-    rc = gnttab_grant_access(backend, nf->env.virt_to_frame(nf->env.arg, *page),
-                             readonly);
+    rc = xenbus_front_grant(
+        &nf->fe, backend, nf->env.virt_to_frame(nf->env.arg, *page), readonly);
     if (rc < 0) {
         nf->env.free_pages(nf->env.arg, *page, 0);
         *page = NULL;
@@ -154,8 +154,9 @@ static int grant_page(struct netfront *nf, domid_t backend, void **page,
 
 /*
  * Revoke and free. While the backend still has the page mapped the
- * revoke fails: then the page must never be reused (the backend could
- * still write it), so it is leaked, and so is the ref.
+ * revoke fails: then the page must not be reused (the backend could
+ * still write it) until it lets go, so it goes to the lifecycle's
+ * deferred list, retried on a timer (xenbus_front_reap()).
  */
 static void ungrant_page(struct netfront *nf, void **page, grant_ref_t *ref)
 {
@@ -163,10 +164,11 @@ static void ungrant_page(struct netfront *nf, void **page, grant_ref_t *ref)
         if (xenbus_front_end_grant(&nf->fe, *ref) == -EBUSY) {
             if (!nf->leaked)
                 netfront_log(nf,
-                             "netfront: %s: backend still maps a page,"
-                             " leaking it",
+                             "netfront: %s: backend still maps a page, "
+                             "releasing it later",
                              nf->fe.xb.nodename);
             nf->leaked = true;
+            xenbus_front_defer(&nf->fe, *page, 0, ref, 1);
             *page = NULL;
             *ref = 0;
             return;

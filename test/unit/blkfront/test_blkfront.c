@@ -104,6 +104,7 @@ static int teardown(void **state)
     struct fx *f = *state;
 
     blkfront_rings_teardown(&f->bf);
+    xenbus_front_fini(&f->bf.fe);
     fbb_fini(&f->fb);
     free(f);
     return 0;

@@ -143,6 +143,7 @@ static int teardown(void **state)
     struct fx *f = *state;
 
     blkfront_rings_teardown(&f->bf);
+    xenbus_front_fini(&f->bf.fe);
     fbb_fini(&f->fb);
     fake_xs_fini(&f->d);
     free(f);
@@ -446,7 +447,8 @@ static void huge_sectors_need_indirect(void **state)
     assert_false(f->bf.dev.ready);
     assert_non_null(strstr(f->bf.fe.last_error, "unusable"));
     assert_non_null(strstr(f->fb.env.all_logs, "physical-sector-size 65536"));
-    assert_non_null(strstr(f->fb.env.all_logs, "feature-max-indirect-segments"));
+    assert_non_null(
+        strstr(f->fb.env.all_logs, "feature-max-indirect-segments"));
     teardown(state);
     setup(state);
     f = *state;

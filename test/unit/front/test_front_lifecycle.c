@@ -285,8 +285,11 @@ static int teardown(void **state)
     struct fx *f = *state;
     struct xenbus_front *fe = f->k->front(f);
 
-    if (fe->cls)
+    if (fe->cls) {
         fe->cls->release(fe);
+        xenbus_front_reap(fe); /* whatever the fake backend let go */
+        xenbus_front_fini(fe);
+    }
     /* Nothing leaked: every page back, every grant free again. */
     assert_int_equal(f->k->env(f)->live_pages, 0);
     assert_int_equal(gnttab_nr_free(), f->gnt_free0);
@@ -363,6 +366,11 @@ static void backend_restart_reconnects(void **state)
     assert_int_equal(fe->state, XenbusStateInitialising);
     f->model = true;
     set_back(f, f->k->be, "2"); /* and comes back */
+    settle(fe);
+    assert_false(fe->active); /* a back-off first: 1 s */
+    assert_int_equal(fe->retry_at, f->k->env(f)->now_ns + 1000000000ULL);
+    assert_int_equal(xenbus_front_next_deadline(fe), fe->retry_at);
+    f->k->env(f)->now_ns = fe->retry_at;
     settle(fe);
     assert_true(fe->active);
     assert_true(f->k->env(f)->opened > opened); /* new rings, new ports */
@@ -564,6 +572,67 @@ static void connect_has_one_deadline(void **state)
     assert_false(fe->active);
 }
 
+/* The backend maps every grant we gave it (and never lets go). */
+static void map_everything(struct fake_env *e, bool on)
+{
+    for (unsigned int r = 0; r < FAKE_ENV_GNT_ENTRIES; r++)
+        if (e->gnt[r].flags & GTF_permit_access) {
+            if (on)
+                e->gnt[r].flags |= GTF_reading;
+            else
+                e->gnt[r].flags &= (uint16_t)~GTF_reading;
+        }
+}
+
+/*
+ * A hostile backend cycles Connected -> Closing -> Closed -> InitWait
+ * with every grant still mapped. The pages it holds are kept, never
+ * reused, and count against the device's quota; reconnects back off and
+ * stop after XENBUS_FRONT_MAX_CYCLES; the rest of the grant table stays
+ * free for other devices; once the backend lets go, all comes back.
+ */
+static void hostile_cycles_cannot_exhaust_grants(void **state)
+{
+    struct fx *f = *state;
+    struct xenbus_front *fe = connect(f);
+    struct fake_env *e = f->k->env(f);
+    unsigned int quota = fe->grant_quota;
+
+    int refused = 0;
+
+    for (int cycle = 0; cycle < 40 && !fe->broken; cycle++) {
+        map_everything(e, true);
+        set_back(f, f->k->be, "5");
+        /* Close, then reconnect after each back-off; a step may fail
+         * (quota reached: -ENOSPC; given up: -EIO). */
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 16; i++) {
+                enum xenbus_action a;
+                int rc = xenbus_front_step(fe, &a);
+
+                refused += rc == -ENOSPC;
+                if (rc < 0 || a == XENBUS_ACT_NONE)
+                    break;
+            }
+            if (fe->retry_at)
+                e->now_ns = fe->retry_at;
+        }
+        assert_true(fe->grants_used <= quota);
+        assert_true(gnttab_nr_free() + quota >= f->gnt_free0);
+    }
+    print_message("%s: %u refs deferred in %u blocks, %d connects refused "
+                  "by the quota, broken=%d\n",
+                  f->k->name, fe->grants_used, fe->nr_deferred, refused,
+                  fe->broken);
+    /* It gave up (or ran out of quota) instead of exhausting the table. */
+    assert_true(fe->broken || !fe->active);
+    assert_true(fe->nr_deferred > 0);
+    /* The backend lets go at last: everything is released. */
+    map_everything(e, false);
+    f->k->unmap(f);
+    assert_int_equal(xenbus_front_reap(fe), 0);
+}
+
 /* Our state after one step for every (front, back); -1 = broken. */
 static void every_state_pair(void **state)
 {
@@ -651,6 +720,7 @@ int main(void)
         BOTH(every_state_pair),
         T(blk_inflight_replayed_after_restore, blk),
         BOTH(connect_has_one_deadline),
+        BOTH(hostile_cycles_cannot_exhaust_grants),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -96,6 +96,7 @@ int teardown(void **state)
     struct fx *f = *state;
 
     netfront_rings_teardown(&f->nf);
+    xenbus_front_fini(&f->nf.fe);
     fnb_fini(&f->fb);
     free(f);
     return 0;

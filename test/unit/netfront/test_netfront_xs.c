@@ -119,6 +119,7 @@ static int teardown(void **state)
     struct fx *f = *state;
 
     netfront_rings_teardown(&f->nf);
+    xenbus_front_fini(&f->nf.fe);
     fnb_fini(&f->fb);
     fake_xs_fini(&f->d);
     free(f);
@@ -445,6 +446,7 @@ static void connected_front_waits_for_backend(void **state)
         enum xenbus_action a;
 
         netfront_rings_teardown(&f->nf);
+        f->nf.fe.was_active = false; /* each case a first connection */
         fake_xs_set(&f->d, FE "/state", "1");
         fake_xs_set(&f->d, BE "/state", "2");
         f->nf.fe.state = XenbusStateInitialising;
@@ -492,6 +494,11 @@ static void backend_goes_away_and_comes_back(void **state)
     assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
     assert_int_equal(a, XENBUS_ACT_RESET);
     assert_int_equal(f->nf.fe.state, XenbusStateInitialising);
+    /* A lost live connection: the reconnect waits out a back-off. */
+    assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
+    assert_int_equal(a, XENBUS_ACT_NONE);
+    assert_true(f->nf.fe.retry_at > f->fb.env.now_ns);
+    f->fb.env.now_ns = f->nf.fe.retry_at;
     assert_int_equal(netfront_xs_step(&f->nf, &a), 0);
     assert_int_equal(a, XENBUS_ACT_CONNECT);
     assert_int_equal(node_uint(f, FE "/state"), 4);
