@@ -33,6 +33,7 @@
 #include "kernel/sched.h"
 #include "kernel/suspend.h"
 #include "kernel/args.h"
+#include "kernel/console_thread.h"
 #include "xen/console.h"
 #include "xen/evtchn.h"
 #include "xen/hypercall.h"
@@ -214,6 +215,8 @@ void start_kernel(start_info_t *si)
     rc = evtchn_init(shared, shinfo_vcpu0());
     if (rc)
         panic("evtchn_init: %d", rc);
+    /* The console buffer is shared with event context (crash reports). */
+    console_set_lock(evtchn_irq_save, evtchn_irq_restore);
     rc = time_init(shared, shinfo_vcpu0());
     if (rc)
         panic("time_init: %d", rc);
@@ -229,6 +232,11 @@ void start_kernel(start_info_t *si)
     if (rc)
         panic("sched_init: %d", rc);
     evtchn_irq_enable();
+    rc = console_thread_start(si->console.domU.evtchn);
+    if (rc)
+        kfmt_printf("[xenith] console thread: %d (output waits for the "
+                    "next write)\n",
+                    rc);
     boot_stage("sched");
 
     /* PV devices: whatever classes this image linked (kernel/devinit.h;

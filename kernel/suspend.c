@@ -12,6 +12,7 @@
 #include <errno.h>
 
 #include "arch/x86_64/arch.h"
+#include "kernel/console_thread.h"
 #include "kernel/kfmt.h"
 #include "kernel/suspend.h"
 #include "xen/console.h"
@@ -114,8 +115,11 @@ int suspend_domain(void)
     if (!cancelled)
         evtchn_resume();
     check(time_resume(cancelled), "timer VIRQ");
-    if (!cancelled)
+    if (!cancelled) {
         console_resume(si->console.domU.evtchn);
+        check(console_thread_rebind(si->console.domU.evtchn),
+              "console event channel");
+    }
     check(gnttab_resume(cancelled), "grant table");
     evtchn_irq_restore(flags);
     check(xenstore_resume(cancelled, si->store_mfn, si->store_evtchn),

@@ -6,10 +6,16 @@
  * as io/console.h defines. We are the producer of `out` and the consumer
  * of `in`; xenconsoled is the other side. Barrier pairing: read the
  * peer's index, rmb, touch data, wmb, publish our index; the final notify
- * tells xenconsoled. Waits yield the vCPU to Xen (so dom0 can run) and
- * are bounded, because a dead xenconsoled must not hang the domain (in
- * particular on the way to shutdown). Only xen/hypercall.h is used, so a
- * host test can link the fake hypercalls and play xenconsoled.
+ * tells xenconsoled. Design choice: writers never wait. What does not fit
+ * the ring goes into a bounded buffer (CONSOLE_BUF_SIZE), drained into
+ * the ring by the next write, by console_drain() (the kernel's console
+ * thread, woken by xenconsoled's event) and by console_flush(); when even
+ * the buffer is full the bytes are dropped and counted, and a line says
+ * how many once the buffer drains. A stalled or dead xenconsoled thus
+ * costs lost output, never the domain's time. Only console_flush() waits
+ * (yielding the vCPU to Xen, bounded), for the shutdown and crash paths.
+ * Only xen/hypercall.h is used, so a host test can link the fake
+ * hypercalls and play xenconsoled.
  * Reference: xen/include/public/io/console.h.
  */
 #include "console.h"
@@ -44,6 +50,13 @@ static inline void cons_wmb(void)
 static struct xencons_interface *ring;
 static evtchn_port_t ring_port;
 static uint64_t (*clock_ns)(void);
+
+/* Bytes waiting for room in the ring (circular), and what was dropped. */
+static char cbuf[CONSOLE_BUF_SIZE];
+static size_t cb_head, cb_len;
+static unsigned long dropped, dropped_told;
+static unsigned long (*lock_save)(void);
+static void (*lock_restore)(unsigned long);
 
 long console_ring_write(struct xencons_interface *intf, const char *buf,
                         size_t len)
@@ -97,6 +110,8 @@ int console_init(struct xencons_interface *intf, evtchn_port_t port)
         return -EINVAL;
     ring = intf;
     ring_port = port;
+    cb_head = cb_len = 0;
+    dropped = dropped_told = 0;
     return 0;
 }
 
@@ -148,25 +163,134 @@ static long early_write(const char *buf, size_t len)
     return rc < 0 ? rc : (long)len;
 }
 
+void console_set_lock(unsigned long (*save)(void),
+                      void (*restore)(unsigned long))
+{
+    lock_save = save;
+    lock_restore = restore;
+}
+
+static unsigned long lock(void)
+{
+    return lock_save ? lock_save() : 0;
+}
+
+static void unlock(unsigned long flags)
+{
+    if (lock_restore)
+        lock_restore(flags);
+}
+
+unsigned long console_dropped(void)
+{
+    return dropped;
+}
+
+size_t console_buffered(void)
+{
+    return cb_len;
+}
+
+/* "N" in decimal into p (no libc: host tests and early boot alike). */
+static size_t put_ulong(char *p, unsigned long v)
+{
+    char tmp[24];
+    size_t n = 0, k = 0;
+
+    do
+        tmp[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        p[k++] = tmp[--n];
+    return k;
+}
+
+/* Buffer -> ring, as far as it fits (lock held); true when it moved. */
+static bool drain_locked(void)
+{
+    bool moved = false;
+
+    while (cb_len) {
+        size_t start = cb_head, chunk = CONSOLE_BUF_SIZE - start;
+        long n;
+
+        if (chunk > cb_len)
+            chunk = cb_len;
+        n = console_ring_write(ring, cbuf + start, chunk);
+        if (n <= 0)
+            break;
+        moved = true;
+        cb_head = (cb_head + (size_t)n) % CONSOLE_BUF_SIZE;
+        cb_len -= (size_t)n;
+        if ((size_t)n < chunk)
+            break;
+    }
+    if (cb_len == 0 && dropped != dropped_told) {
+        static const char a[] = "[xenith] console: ",
+                          b[] =
+                              " bytes dropped (xenconsoled did not keep up)\n";
+        char line[96];
+        size_t k = 0;
+
+        for (size_t i = 0; i < sizeof(a) - 1; i++)
+            line[k++] = a[i];
+        k += put_ulong(line + k, dropped - dropped_told);
+        for (size_t i = 0; i < sizeof(b) - 1; i++)
+            line[k++] = b[i];
+        if (console_ring_write(ring, line, k) == (long)k) {
+            dropped_told = dropped;
+            moved = true;
+        }
+    }
+    return moved;
+}
+
 long console_write(const char *buf, size_t len)
 {
-    struct wait_bound w = {0, 0};
-    size_t done = 0;
+    unsigned long flags;
+    size_t done = 0, take;
+    bool moved;
 
     if (!ring)
         return early_write(buf, len);
-    while (done < len) {
-        long n = console_ring_write(ring, buf + done, len - done);
+    flags = lock();
+    moved = drain_locked();
+    /* Straight into the ring only when nothing older is waiting. */
+    if (cb_len == 0) {
+        long n = console_ring_write(ring, buf, len);
 
-        if (n < 0)
-            return done ? (long)done : n;
-        done += (size_t)n;
-        if (n > 0)
-            notify();
-        if (done < len && !wait_more(&w))
-            return done ? (long)done : -ETIMEDOUT;
+        if (n < 0) {
+            unlock(flags);
+            return n;
+        }
+        done = (size_t)n;
+        moved |= n > 0;
     }
+    take = len - done;
+    if (take > CONSOLE_BUF_SIZE - cb_len)
+        take = CONSOLE_BUF_SIZE - cb_len;
+    for (size_t i = 0; i < take; i++)
+        cbuf[(cb_head + cb_len + i) % CONSOLE_BUF_SIZE] = buf[done + i];
+    cb_len += take;
+    dropped += len - done - take;
+    unlock(flags);
+    if (moved)
+        notify();
     return (long)len;
+}
+
+void console_drain(void)
+{
+    unsigned long flags;
+    bool moved;
+
+    if (!ring)
+        return;
+    flags = lock();
+    moved = drain_locked();
+    unlock(flags);
+    if (moved)
+        notify();
 }
 
 long console_read(char *buf, size_t len)
@@ -189,11 +313,13 @@ int console_flush(void)
         return -ENODEV;
     notify();
     for (;;) {
-        XENCONS_RING_IDX cons = *(volatile XENCONS_RING_IDX *)&ring->out_cons;
+        XENCONS_RING_IDX cons;
 
+        console_drain();
+        cons = *(volatile XENCONS_RING_IDX *)&ring->out_cons;
         if ((XENCONS_RING_IDX)(ring->out_prod - cons) > OUT_SIZE)
             return -EIO;
-        if (cons == ring->out_prod)
+        if (cons == ring->out_prod && cb_len == 0)
             return 0;
         if (!wait_more(&w))
             return -ETIMEDOUT;

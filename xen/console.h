@@ -23,8 +23,10 @@
 #include <xen/event_channel.h>
 #include <xen/io/console.h>
 
-/* Bound on waiting for xenconsoled to make room or drain (ns). */
+/* Bound on console_flush() waiting for xenconsoled to drain (ns). */
 #define CONSOLE_WAIT_NS (2ULL * 1000 * 1000 * 1000)
+/* Output that waits for room in the ring; beyond it bytes are dropped. */
+#define CONSOLE_BUF_SIZE 16384
 
 /*
  * Copy up to len bytes of buf into intf's output ring, "\n" becoming
@@ -55,18 +57,34 @@ void console_resume(evtchn_port_t port);
 void console_set_clock(uint64_t (*now_ns)(void));
 
 /*
- * Write all of buf, waiting (bounded) for room. Returns len, or the bytes
- * written before the ring broke or the wait timed out (then -ETIMEDOUT /
- * -EIO if none were).
+ * Queue buf for xenconsoled without ever waiting: into the ring, and
+ * what does not fit into the bounded buffer; beyond that it is dropped
+ * and counted (console_dropped()). Returns len, or -EIO when the ring's
+ * indices are inconsistent. Before console_init: Xen's emergency
+ * console_io.
  */
 long console_write(const char *buf, size_t len);
+
+/* Move buffered output into the ring as far as it fits (the console
+ * thread calls this on xenconsoled's event). */
+void console_drain(void);
+
+/* Bytes dropped so far, bytes waiting in the buffer. */
+unsigned long console_dropped(void);
+size_t console_buffered(void);
+
+/* Guard the buffer against event context (the kernel passes
+ * evtchn_irq_save/restore); without it, no locking (host tests). */
+void console_set_lock(unsigned long (*save)(void),
+                      void (*restore)(unsigned long));
 
 /* Non-blocking read of console input. 0 when nothing is pending. */
 long console_read(char *buf, size_t len);
 
 /*
- * Wait until xenconsoled consumed everything (out_cons == out_prod), at
- * most CONSOLE_WAIT_NS. 0 or -ETIMEDOUT / -EIO / -ENODEV (no ring).
+ * Wait until xenconsoled consumed everything, buffer included
+ * (out_cons == out_prod), at most CONSOLE_WAIT_NS. 0 or -ETIMEDOUT /
+ * -EIO / -ENODEV (no ring).
  */
 int console_flush(void);
 

@@ -4,8 +4,8 @@
  * in xen/console.c (engineer A's console_ring_write/read), the test
  * playing xenconsoled: free-running indices that wrap around the ring,
  * a full ring, "\n" -> "\r\n" only when both bytes fit, indices from the
- * other domain that are inconsistent, and the bounded wait in
- * console_write when nobody drains.
+ * other domain that are inconsistent, and a stalled xenconsoled: writers
+ * never wait, the overflow is buffered, then dropped and counted.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,7 +21,7 @@
 #include "xen/console.h"
 
 #define OUT_SZ sizeof(((struct xencons_interface *)0)->out)
-#define IN_SZ sizeof(((struct xencons_interface *)0)->in)
+#define IN_SZ  sizeof(((struct xencons_interface *)0)->in)
 
 static struct xencons_interface *intf;
 
@@ -137,31 +137,57 @@ static uint64_t advancing_clock(void)
     return fake_now += CONSOLE_WAIT_NS / 4;
 }
 
-static void write_times_out_when_nobody_drains(void **state)
+/*
+ * Nobody drains (a stalled xenconsoled): writers never wait; output
+ * beyond ring + buffer is dropped and counted; once xenconsoled runs
+ * again, the buffered bytes follow in order, then one line with the
+ * count. Only console_flush() waits, bounded.
+ */
+static void stalled_console_never_blocks_writers(void **state)
 {
-    char *big = malloc(OUT_SZ + 10);
+    enum { TOTAL = OUT_SZ + CONSOLE_BUF_SIZE + 5000 };
+    char *pat = malloc(TOTAL), *got = malloc(TOTAL + 256);
+    size_t n = 0;
 
     (void)state;
-    memset(big, 'x', OUT_SZ + 10);
+    for (size_t i = 0; i < TOTAL; i++)
+        pat[i] = (char)('a' + i % 26); /* no newlines: 1 byte each */
     assert_int_equal(console_init(intf, 42), 0);
     console_set_clock(advancing_clock);
-    assert_int_equal(console_write(big, OUT_SZ + 10), OUT_SZ);
-    assert_int_equal(fake_hc.last_send, 42); /* backend was notified */
-    assert_true(fake_hc.yield_calls > 0);
-    assert_int_equal(console_write("more", 4), -ETIMEDOUT);
-    free(big);
+    for (size_t off = 0; off < TOTAL; off += 100) {
+        size_t k = TOTAL - off < 100 ? TOTAL - off : 100;
+
+        assert_int_equal(console_write(pat + off, k), (long)k);
+    }
+    assert_int_equal(fake_hc.yield_calls, 0); /* never waited */
+    assert_int_equal(console_buffered(), CONSOLE_BUF_SIZE);
+    assert_int_equal(console_dropped(), 5000);
+    assert_int_equal(fake_hc.last_send, 42);
+    /* Still stalled: the flush gives up within its bound. */
+    assert_int_equal(console_flush(), -ETIMEDOUT);
+    /* xenconsoled runs again: everything kept arrives, in order. */
+    for (int round = 0; round < 64 && n < TOTAL + 256; round++) {
+        n += drain(got + n, TOTAL + 256 - n);
+        console_drain();
+    }
+    n += drain(got + n, TOTAL + 256 - n);
+    assert_int_equal(console_buffered(), 0);
+    assert_true(n > OUT_SZ + CONSOLE_BUF_SIZE);
+    assert_memory_equal(got, pat, OUT_SZ + CONSOLE_BUF_SIZE);
+    got[n] = '\0';
+    assert_non_null(
+        strstr(got + OUT_SZ + CONSOLE_BUF_SIZE, "console: 5000 bytes dropped"));
+    free(pat);
+    free(got);
 }
 
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(write_translates_newlines),
-        T(write_wraps_around_the_ring),
-        T(full_ring_accepts_nothing),
-        T(inconsistent_indices_are_refused),
-        T(read_wraps_and_is_bounded),
-        T(write_times_out_when_nobody_drains),
+        T(write_translates_newlines), T(write_wraps_around_the_ring),
+        T(full_ring_accepts_nothing), T(inconsistent_indices_are_refused),
+        T(read_wraps_and_is_bounded), T(stalled_console_never_blocks_writers),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
