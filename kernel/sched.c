@@ -66,6 +66,8 @@ static void schedule_locked(void)
     struct sched_thread *prev = sc.current, *next;
     struct sched_queue_node *n;
 
+    /* A thread ran: event storms were held back long enough. */
+    evtchn_storm_tick();
     timer_list_run(&sc.timers, time_monotonic_ns());
     if (prev->state == SCHED_RUNNABLE && prev != sc.idle &&
         !sched_queue_node_queued(&prev->node))

@@ -14,12 +14,21 @@
  * A forced callback (after unmask or re-enable) is a direct call of the
  * upcall body with events masked, as Mini-OS does; it needs no trap into
  * Xen because we are already on the vCPU that owns the events.
+ * Storms: a backend that re-notifies faster than we handle must not keep
+ * the vCPU in upcalls (the XSA-332 class of problem). Work per upcall is
+ * bounded (UPCALL_MAX_ROUNDS scans, the same bound for a forced
+ * callback), and each port may be dispatched at most EVTCHN_STORM_LIMIT
+ * times per "epoch": the time between two evtchn_storm_tick() calls,
+ * which the scheduler makes whenever a thread runs. A port over its limit
+ * is masked with its event left pending, and the next tick - once
+ * threads got the vCPU - unmasks it, which delivers the event again.
  * Reference: xen/include/public/event_channel.h.
  */
 #include "xen/evtchn.h"
 
 #include <errno.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "xen/hypercall.h"
 
@@ -30,6 +39,8 @@
 struct evtchn_slot {
     evtchn_handler_t handler;
     void *arg;
+    uint32_t epoch, count; /* dispatches in that epoch */
+    bool throttled;        /* masked by us for a storm */
 };
 
 static struct {
@@ -37,6 +48,8 @@ static struct {
     struct vcpu_info *v;
     struct evtchn_slot slots[EVTCHN_NR_PORTS];
     struct evtchn_stats stats;
+    uint32_t epoch;
+    unsigned int nr_throttled;
 } ev;
 
 static inline void compiler_barrier(void)
@@ -67,12 +80,9 @@ int evtchn_init(shared_info_t *s, struct vcpu_info *v)
         return -EINVAL;
     ev.s = s;
     ev.v = v;
-    for (i = 0; i < EVTCHN_NR_PORTS; i++) {
-        ev.slots[i].handler = NULL;
-        ev.slots[i].arg = NULL;
-    }
-    ev.stats.dispatched = 0;
-    ev.stats.spurious = 0;
+    memset(ev.slots, 0, sizeof(ev.slots));
+    memset(&ev.stats, 0, sizeof(ev.stats));
+    ev.nr_throttled = 0;
     /*
      * Mask every port: after a kexec-style restart or a resume, stale
      * bindings must not fire into handlers we no longer have.
@@ -218,7 +228,12 @@ void evtchn_mask(evtchn_port_t port)
 /* Deliver whatever is pending, events masked, until nothing is left. */
 static void force_callback(void)
 {
-    while (__atomic_load_n(&ev.v->evtchn_upcall_pending, __ATOMIC_SEQ_CST)) {
+    /* Bounded like an upcall: what is still pending after that waits for
+     * the next event delivery or unmask. */
+    for (unsigned int round = 0;
+         round < UPCALL_MAX_ROUNDS &&
+         __atomic_load_n(&ev.v->evtchn_upcall_pending, __ATOMIC_SEQ_CST);
+         round++) {
         ev.v->evtchn_upcall_mask = 1;
         compiler_barrier();
         evtchn_do_upcall(NULL);
@@ -278,6 +293,20 @@ static void dispatch_word(unsigned int word)
         struct evtchn_slot *slot = &ev.slots[port];
 
         bits &= bits - 1;
+        if (slot->epoch != ev.epoch) {
+            slot->epoch = ev.epoch;
+            slot->count = 0;
+        }
+        if (++slot->count > EVTCHN_STORM_LIMIT) {
+            /* A storm: mask, keep it pending, let threads run first. */
+            word_set(&ev.s->evtchn_mask[word], bit);
+            if (!slot->throttled) {
+                slot->throttled = true;
+                ev.nr_throttled++;
+                ev.stats.throttled++;
+            }
+            continue;
+        }
         /*
          * Clear before calling, so an event raised while the handler runs
          * sets the bit again and is seen on the next scan.
@@ -363,6 +392,24 @@ void evtchn_irq_disable(void)
 bool evtchn_irqs_disabled(void)
 {
     return !ev.v || ev.v->evtchn_upcall_mask;
+}
+
+void evtchn_storm_tick(void)
+{
+    unsigned long flags = evtchn_irq_save();
+
+    ev.epoch++;
+    if (ev.nr_throttled) {
+        ev.nr_throttled = 0;
+        for (evtchn_port_t p = 0; p < EVTCHN_NR_PORTS; p++) {
+            if (!ev.slots[p].throttled)
+                continue;
+            ev.slots[p].throttled = false;
+            if (ev.slots[p].handler)
+                evtchn_unmask(p); /* re-delivers what is pending */
+        }
+    }
+    evtchn_irq_restore(flags);
 }
 
 void evtchn_get_stats(struct evtchn_stats *st)

@@ -128,7 +128,18 @@ bool evtchn_irqs_disabled(void);
 struct evtchn_stats {
     uint64_t dispatched;
     uint64_t spurious;
+    uint64_t throttled; /* storms: a port masked for going over its limit */
 };
+
+/* Dispatches of one port between two evtchn_storm_tick() calls. */
+#define EVTCHN_STORM_LIMIT 256
+
+/*
+ * Threads got the vCPU: a new storm epoch; ports masked for a storm are
+ * unmasked (their pending event is delivered again). Thread context;
+ * the scheduler calls it at every switch.
+ */
+void evtchn_storm_tick(void);
 void evtchn_get_stats(struct evtchn_stats *st);
 
 #endif /* XEN_EVTCHN_H */

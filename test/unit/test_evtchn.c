@@ -204,6 +204,49 @@ static void upcall_pending_cleared_before_scan(void **state)
     assert_int_equal(calls.n, 2);
 }
 
+/* A backend that re-notifies as fast as we handle: every dispatch raises
+ * the port again. */
+static unsigned int storm_calls;
+
+static void storm(evtchn_port_t port, void *arg)
+{
+    (void)arg;
+    storm_calls++;
+    fake_xen_raise(s, port);
+}
+
+static void event_storm_is_bounded_and_deferred(void **state)
+{
+    struct evtchn_stats st;
+
+    (void)state;
+    storm_calls = 0;
+    assert_int_equal(evtchn_bind(33, storm, NULL), 0);
+    assert_int_equal(evtchn_bind(70, record, NULL), 0);
+    fake_xen_raise(s, 33);
+    fake_xen_raise(s, 70);
+    /* Re-enabling events forces the callback: it must return, bounded. */
+    evtchn_irq_restore(0);
+    assert_true(storm_calls > 0 && storm_calls <= EVTCHN_STORM_LIMIT);
+    assert_int_equal(calls.n, 1); /* the quiet port was served too */
+    /* Xen keeps delivering: each upcall is bounded, and the port stops
+     * at its limit until threads have run. */
+    for (int i = 0; i < 100; i++)
+        deliver();
+    assert_int_equal(storm_calls, EVTCHN_STORM_LIMIT);
+    assert_true(s->evtchn_mask[0] & (1ul << 33)); /* throttled */
+    assert_true(s->evtchn_pending[0] & (1ul << 33)); /* not lost */
+    evtchn_get_stats(&st);
+    assert_int_equal(st.throttled, 1);
+    /* Threads ran: the port is unmasked, its pending event delivered,
+     * and again bounded. */
+    storm_calls = 0;
+    evtchn_storm_tick();
+    assert_true(storm_calls > 0 && storm_calls <= EVTCHN_STORM_LIMIT);
+    evtchn_unbind(33);
+    evtchn_storm_tick();
+}
+
 static void unbound_port_counts_spurious(void **state)
 {
     struct evtchn_stats st;
@@ -311,6 +354,7 @@ int main(void)
         T(unmask_while_disabled_defers_to_restore),
         T(upcall_pending_cleared_before_scan),
         T(unbound_port_counts_spurious),
+        T(event_storm_is_bounded_and_deferred),
         T(irq_save_restore_nests),
         T(channel_ops_use_the_hypervisor),
         T(hypervisor_errors_and_bad_ports),
