@@ -12,7 +12,11 @@
  * Transmit: linkoutput runs under the core lock; the pbuf chain becomes
  * the device's scatter list (copy semantics: the device is done with it
  * on return); a full ring is reaped with poll(dev, 0), which never
- * delivers frames, and waited on for at most TX_WAIT_NS. Checksums are
+ * delivers frames, and never waited on under the core lock: the frame
+ * goes to the interface's bounded backlog (xnif_txq.h), sent first when
+ * the ring has room (by the next transmit, or by the interface's thread
+ * on the backend's completion event), refused and counted when even the
+ * backlog is full. Checksums are
  * computed by lwIP in software; no offload flags are sent. Frames that
  * arrive CHECKSUM_PARTIAL (from a neighbour domain) are completed here,
  * since lwIP would reject them. Link changes come from the device's
@@ -36,8 +40,6 @@
 #include "xen/evtchn.h"
 #include "xen/time.h"
 
-/* How long transmit waits for ring space before dropping the frame. */
-#define TX_WAIT_NS (200ull * 1000 * 1000)
 /* Upper bound on one netrx sleep, in case a kick is ever lost. */
 #define RX_IDLE_NS (1000ull * 1000 * 1000)
 
@@ -172,6 +174,8 @@ static void xnif_link(struct xn_netdev *dev, bool up, void *arg)
         xnif_log(xi, "link change lost (tcpip queue full)", -ENOMEM);
 }
 
+static bool xnif_backlog_drain(struct xnif *xi);
+
 /* ---- receive thread ---- */
 
 static void xnif_rx_thread(void *arg)
@@ -197,6 +201,12 @@ static void xnif_rx_thread(void *arg)
                 }
                 UNLOCK_TCPIP_CORE();
                 xi->batch_n = 0;
+            }
+            if (!xnif_txq_empty(&xi->txq)) {
+                /* The backend made room: what waits goes first. */
+                LOCK_TCPIP_CORE();
+                (void)xnif_backlog_drain(xi);
+                UNLOCK_TCPIP_CORE();
             }
             if (n == -EIO && !xi->broken_logged) {
                 xnif_log(xi, "device broken, receive stopped", n);
@@ -242,52 +252,80 @@ static int xnif_pkt_of(struct pbuf *p, struct xn_pkt *pkt)
     return 0;
 }
 
-/* Hand pkt to the device, waiting at most TX_WAIT_NS for ring space. */
+/* Hand pkt to the device; a full ring is reaped once. Never waits:
+ * -EAGAIN when there is still no room. */
 static int xnif_tx(struct xnif *xi, const struct xn_pkt *pkt)
 {
-    uint64_t deadline = 0, now;
+    int rc = xn_netdev_tx(xi->dev, pkt);
+
+    if (rc != -EAGAIN)
+        return rc;
+    /* Reap completions (budget 0 delivers no frames) and retry. */
+    (void)xn_netdev_poll(xi->dev, 0);
+    return xn_netdev_tx(xi->dev, pkt);
+}
+
+/* One lwIP frame to the device as it is. */
+static int xnif_send_pbuf(struct xnif *xi, struct pbuf *p)
+{
+    struct xn_pkt pkt = {0};
+
+    if (xnif_pkt_of(p, &pkt) < 0)
+        return -EINVAL;
+    /* lwIP computed every checksum: the backend's stack need not verify
+     * them again (Linux netback: CHECKSUM_UNNECESSARY). */
+    pkt.flags = XN_PKT_CSUM_VALID;
+    return xnif_tx(xi, &pkt);
+}
+
+/* Send what waits in the backlog, oldest first; true when it is empty. */
+static bool xnif_backlog_drain(struct xnif *xi)
+{
+    struct pbuf *p;
+
+    while ((p = xnif_txq_peek(&xi->txq)) != NULL) {
+        int rc = xnif_send_pbuf(xi, p);
+
+        if (rc == -EAGAIN)
+            return false;
+        if (rc != 0)
+            xi->tx_drops++;
+        xnif_txq_pop(&xi->txq);
+        pbuf_free(p);
+    }
+    return true;
+}
+
+/* Keep p (taking a reference) behind what waits already. */
+static void xnif_backlog_add(struct xnif *xi, struct pbuf *p)
+{
+    pbuf_ref(p);
+    if (!xnif_txq_push(&xi->txq, p)) {
+        pbuf_free(p);
+        xi->tx_drops++; /* the backend stopped consuming: TCP resends */
+    }
+}
+
+/*
+ * Send one lwIP frame, after anything older, or queue it. 0 when sent or
+ * queued, -errno when the device refused it.
+ */
+static int xnif_tx_pbuf(struct xnif *xi, struct pbuf *p)
+{
     int rc;
 
-    for (;;) {
-        uint64_t seen = xi->kicks;
-
-        rc = xn_netdev_tx(xi->dev, pkt);
-        if (rc != -EAGAIN)
-            break;
-        /* Ring full: reap completions (budget 0 delivers no frames),
-         * retry, and only then wait for the backend's next kick. */
-        (void)xn_netdev_poll(xi->dev, 0);
-        rc = xn_netdev_tx(xi->dev, pkt);
-        if (rc != -EAGAIN)
-            break;
-        now = time_monotonic_ns();
-        if (!deadline)
-            deadline = now + TX_WAIT_NS;
-        else if (now >= deadline)
-            break;
-        sched_wait_event_timeout(&xi->wq, xi->kicks != seen, deadline - now);
+    if (!xnif_backlog_drain(xi)) {
+        xnif_backlog_add(xi, p);
+        return 0;
+    }
+    rc = xnif_send_pbuf(xi, p);
+    if (rc == -EAGAIN) {
+        xnif_backlog_add(xi, p);
+        return 0;
     }
     if (rc != 0)
         xi->tx_drops++;
     return rc;
-}
-
-/*
- * Send one lwIP frame. Our frames carry checksums lwIP computed, so
- * they go out data_validated: the backend's stack need not verify them
- * again (Linux netback: CHECKSUM_UNNECESSARY), which is per-byte work
- * saved in the backend domain.
- */
-static int xnif_tx_pbuf(struct xnif *xi, struct pbuf *p)
-{
-    struct xn_pkt pkt = {0};
-
-    if (xnif_pkt_of(p, &pkt) < 0) {
-        xi->tx_drops++;
-        return -EINVAL;
-    }
-    pkt.flags = XN_PKT_CSUM_VALID;
-    return xnif_tx(xi, &pkt);
 }
 
 /* The pieces of p after its first skip bytes, appended to pkt's frags;
@@ -324,7 +362,10 @@ static void xnif_gso_flush(struct xnif *xi)
 
     if (g->nsegs == 0)
         return;
-    if (g->nsegs > 1 && (xi->dev->features & XN_NETDEV_F_TSO4)) {
+    /* Older frames still wait: the merge goes behind them, segment by
+     * segment (below). */
+    if (g->nsegs > 1 && (xi->dev->features & XN_NETDEV_F_TSO4) &&
+        xnif_backlog_drain(xi)) {
         int rc;
 
         xnif_gso_finish(g->hdr, g->hdr_len, g->payload, g->psh);
@@ -334,10 +375,15 @@ static void xnif_gso_flush(struct xnif *xi)
         if (rc == 0) {
             xi->tx_gso_pkts++;
             xi->tx_gso_segs += g->nsegs;
+        } else if (rc != -EAGAIN && rc != -EINVAL && rc != -EMSGSIZE &&
+                   rc != -EOPNOTSUPP) {
+            xi->tx_drops++;
         }
-        one_by_one = rc == -EINVAL || rc == -EMSGSIZE || rc == -EOPNOTSUPP;
-        if (one_by_one)
-            xi->tx_drops--; /* not lost: sent again below */
+        /* Refused as GSO (offload withdrawn, size) or no room: the
+         * segments go one by one, queued when the ring is full. The
+         * header was rewritten in g->hdr only, not in the segments. */
+        one_by_one = rc == -EAGAIN || rc == -EINVAL || rc == -EMSGSIZE ||
+                     rc == -EOPNOTSUPP;
     }
     if (one_by_one)
         for (unsigned int i = 0; i < g->nsegs; i++)

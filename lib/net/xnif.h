@@ -16,6 +16,7 @@
 #include "kernel/sched.h"
 #include "lib/net/xnif_csum.h"
 #include "lib/net/xnif_gso.h"
+#include "lib/net/xnif_txq.h"
 #include "lwip/netif.h"
 #include "xenith/netdev.h"
 
@@ -55,6 +56,7 @@ struct xnif {
     unsigned int batch_n;
 
     struct xnif_gso gso; /* transmit merge, under the core lock */
+    struct xnif_txq txq; /* frames waiting for ring space (core lock) */
 
     uint64_t rx_drops, tx_drops, rx_csum_fixed;
     uint64_t tx_gso_pkts, tx_gso_segs; /* merged packets, their segments */
