@@ -158,6 +158,20 @@ static void env_dedup(char **env)
     env[out] = NULL;
 }
 
+/* xenith.wxcheck: every mapping we have, as the page tables say. */
+static void wx_report(void)
+{
+    struct arch_wx_report r;
+
+    arch_wx_audit(&r);
+    kfmt_printf("[xenith] W^X: %lu pages mapped, %lu executable, %lu "
+                "writable+executable%s%p, %lu image pages writable, "
+                "%lu large, NX %s, stack protector guard %s\n",
+                r.mapped, r.exec, r.wx, r.wx ? " (first " : " ",
+                r.wx ? (void *)r.first_wx : NULL, r.image_writable, r.large,
+                r.nx ? "on" : "absent", panic_guard_source());
+}
+
 static void main_thread(void *unused)
 {
     (void)unused;
@@ -172,6 +186,8 @@ static void main_thread(void *unused)
         boot_stage("main()");
         boot_trace_print();
     }
+    if (xn_cmdline_has("xenith.wxcheck"))
+        wx_report();
     exit(main(args.argc, args.argv, environ));
 }
 
@@ -185,7 +201,8 @@ static struct xencons_interface *console_page(const start_info_t *si)
 
 void start_kernel(start_info_t *si);
 
-void start_kernel(start_info_t *si)
+/* No canary here: the guard changes inside, and it never returns. */
+__attribute__((no_stack_protector)) void start_kernel(start_info_t *si)
 {
     struct arch_mem_region free;
     shared_info_t *shared;
@@ -193,6 +210,7 @@ void start_kernel(start_info_t *si)
     int rc;
 
     start_info = si;
+    panic_guard_seed(si); /* before any protected function returns */
     boot_stage("entry");
 
     if (arch_traps_init())

@@ -29,8 +29,23 @@
  */
 #define GNTTAB_WANT_FRAMES 16
 
-/* Present, writable, accessed, dirty: a kernel data mapping on PV. */
+/* Present, writable, accessed, dirty: a kernel data mapping on PV;
+ * never executable (W^X), where the CPU has NX. */
 #define GNTTAB_PTE_FLAGS 0x63ULL
+#define GNTTAB_PTE_NX    (1ULL << 63)
+
+/* Map frame at va, NX when the CPU allows it (Xen refuses the bit
+ * otherwise). 0 or -errno. */
+static int map_frame(char *va, uint64_t frame)
+{
+    uint64_t pte = (frame << ARCH_PAGE_SHIFT) | GNTTAB_PTE_FLAGS;
+    int rc = hypercall_update_va_mapping((unsigned long)va,
+                                         pte | GNTTAB_PTE_NX, UVMF_INVLPG);
+
+    if (rc)
+        rc = hypercall_update_va_mapping((unsigned long)va, pte, UVMF_INVLPG);
+    return rc;
+}
 
 static char *table_va; /* where the frames are mapped */
 static unsigned int table_frames;
@@ -71,11 +86,7 @@ static int map_frames(void)
             return -ENOMEM;
     }
     for (unsigned int i = 0; i < n; i++) {
-        uint64_t pte =
-            ((uint64_t)frames[i] << ARCH_PAGE_SHIFT) | GNTTAB_PTE_FLAGS;
-
-        rc = hypercall_update_va_mapping(
-            (unsigned long)(table_va + i * ARCH_PAGE_SIZE), pte, UVMF_INVLPG);
+        rc = map_frame(table_va + i * ARCH_PAGE_SIZE, frames[i]);
         if (rc < 0)
             return rc; /* pages stay allocated: their frames are remapped */
     }
@@ -99,10 +110,7 @@ int gnttab_suspend(void)
      * Xen frame in our page tables when it canonicalises them. */
     for (unsigned int i = 0; table_va && i < table_frames; i++) {
         char *va = table_va + i * ARCH_PAGE_SIZE;
-        uint64_t pte = ((uint64_t)arch_virt_to_mfn(va) << ARCH_PAGE_SHIFT) |
-                       GNTTAB_PTE_FLAGS;
-        int rc =
-            hypercall_update_va_mapping((unsigned long)va, pte, UVMF_INVLPG);
+        int rc = map_frame(va, arch_virt_to_mfn(va));
 
         if (rc < 0)
             return rc;

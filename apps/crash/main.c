@@ -4,7 +4,8 @@
  *
  * The first argument picks the fault: "null" (read through a NULL
  * pointer: page fault at 0), "div0" (integer divide error), "stack"
- * (unbounded recursion into the stack's guard page). Each must end in a
+ * (unbounded recursion into the stack's guard page), "smash" (a stack
+ * buffer overflow caught by the stack protector). Each must end in a
  * "[xenith] CRASH" report and a crashed domain. "abort" shows newlib's
  * abort(): no signals here, so it ends as "[xenith] exit 1". Reaching the
  * end of main() (status 2) is a failure.
@@ -39,6 +40,18 @@ __attribute__((noinline)) static int do_recurse(int depth)
     return do_recurse(depth + 1) + pad[0];
 }
 
+/* Write past a stack buffer (as a bad length from the network would):
+ * the stack protector's canary catches it when the function returns. */
+static volatile size_t smash_len = 64;
+
+__attribute__((noinline)) static int do_smash(void)
+{
+    char buf[16];
+
+    memset(buf, 'A', smash_len);
+    return buf[3];
+}
+
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "null";
@@ -51,10 +64,13 @@ int main(int argc, char **argv)
         printf("%d\n", do_div0(1));
     else if (strcmp(what, "stack") == 0)
         printf("%d\n", do_recurse(0));
+    else if (strcmp(what, "smash") == 0)
+        printf("%d\n", do_smash());
     else if (strcmp(what, "abort") == 0)
         abort();
     else
-        printf("crash: unknown fault '%s' (null, div0, stack, abort)\n",
+        printf("crash: unknown fault '%s' (null, div0, stack, smash, "
+               "abort)\n",
                what);
     return 2; /* not reached for a known fault */
 }

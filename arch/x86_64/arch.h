@@ -112,6 +112,20 @@ int arch_p2m_publish(shared_info_t *s);
 void arch_start_info_canonicalise(start_info_t *si);
 void arch_start_info_uncanonicalise(start_info_t *si);
 
+/* What arch_wx_audit() found in our half of the page tables. */
+struct arch_wx_report {
+    unsigned long mapped;         /* present 4 KiB pages */
+    unsigned long exec;           /* of them executable */
+    unsigned long wx;             /* writable AND executable */
+    unsigned long image_writable; /* text/rodata pages writable */
+    unsigned long large;          /* large pages (not audited) */
+    uintptr_t first_wx;           /* the first W+X page's address */
+    bool nx;                      /* the CPU has NX */
+};
+
+/* Walk every mapping of the low half (the guest's) and count. */
+void arch_wx_audit(struct arch_wx_report *r);
+
 /* ---- CPU ---- */
 
 static inline uint64_t arch_rdtsc(void)

@@ -244,6 +244,32 @@ def t_crash_div0():
     _crash("div0", r"divide")
 
 
+def t_crash_smash():
+    """A stack buffer overflow: -fstack-protector-strong's canary (seeded
+    at boot) catches it on return and panics with a report."""
+    _crash("smash", r"stack smashing detected")
+
+
+def t_hello_wx():
+    """xenith.wxcheck walks the guest's page tables on Xen: no mapping is
+    both writable and executable, the image's text and rodata are not
+    writable, and the stack protector's guard was seeded."""
+    rc, out, _ = xenith("run", image("hello"), "--cmdline",
+                        "xenith.wxcheck", "--timeout", "120", check=False)
+    m = re.search(r"\[xenith\] W\^X: (\d+) pages mapped, (\d+) executable, "
+                  r"(\d+) writable\+executable.*?, (\d+) image pages "
+                  r"writable, \d+ large, NX (\S+), stack protector guard "
+                  r"(\S+)", out)
+    expect(rc == 0 and m, "hello ran and printed its W^X audit")
+    expect(int(m.group(1)) > 0 and int(m.group(2)) > 0,
+           f"{m.group(1)} pages mapped, {m.group(2)} executable")
+    expect(m.group(5) == "on", "the CPU has NX (so W^X can hold)")
+    expect(int(m.group(3)) == 0, "no mapping is writable and executable")
+    expect(int(m.group(4)) == 0, "text and rodata are read-only")
+    expect(m.group(6) in ("rdrand", "tsc"),
+           f"the stack guard was seeded at boot ({m.group(6)})")
+
+
 def t_crash_stack():
     """A stack overflow into the guard page: a 64-bit PV kernel has no IST
     stack, so Xen cannot push the exception frame and crashes the domain

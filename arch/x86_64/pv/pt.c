@@ -275,7 +275,23 @@ int arch_mm_init(const start_info_t *si, struct arch_mem_region *free)
     first_free = (si->pt_base >> ARCH_PAGE_SHIFT) + si->nr_pt_frames;
     next_free_pfn = first_free;
 
-    /* 1. Map every page not yet mapped, growing tables as we go. */
+    /* 1a. What the builder mapped after the image (initrd, p2m,
+     * start_info, xenstore and console pages, its page tables): RW or
+     * RO as it chose, but never executable. */
+    for (unsigned long pfn = ((uintptr_t)_end + ARCH_PAGE_SIZE - 1) >>
+                             ARCH_PAGE_SHIFT;
+         nx_bit && pfn < first_free && rc == 0; pfn++) {
+        uintptr_t va = pfn << ARCH_PAGE_SHIFT;
+        uint64_t *l1 = l1_of(va);
+
+        if (l1 && (l1[idx(va, 1)] & PTE_P) && !(l1[idx(va, 1)] & PTE_NX))
+            rc = batch_add(table_ma(l1) + idx(va, 1) * 8,
+                           l1[idx(va, 1)] | nx_bit);
+    }
+    if (rc == 0)
+        rc = batch_flush();
+
+    /* 1b. Map every page not yet mapped, growing tables as we go. */
     for (unsigned long pfn = first_free; pfn < nr_pages && rc == 0; pfn++) {
         uintptr_t va = pfn << ARCH_PAGE_SHIFT;
         uint64_t *l1 = l1_of(va);
@@ -324,6 +340,67 @@ int arch_mm_init(const start_info_t *si, struct arch_mem_region *free)
     free->start = (void *)(next_free_pfn << ARCH_PAGE_SHIFT);
     free->nr_pages = nr_pages - next_free_pfn;
     return 0;
+}
+
+/* ---- W^X audit ---- */
+
+void arch_wx_audit(struct arch_wx_report *r)
+{
+    memset(r, 0, sizeof(*r));
+    if (!l4_table)
+        return;
+    /* The low half is ours; the rest belongs to Xen. */
+    for (unsigned int i4 = 0; i4 < 256; i4++) {
+        uint64_t *l3;
+
+        if (!(l4_table[i4] & PTE_P))
+            continue;
+        l3 = entry_table(l4_table[i4]);
+        for (unsigned int i3 = 0; i3 < 512; i3++) {
+            uint64_t *l2;
+
+            if (!(l3[i3] & PTE_P))
+                continue;
+            if (l3[i3] & PTE_PS) {
+                r->large++;
+                continue;
+            }
+            l2 = entry_table(l3[i3]);
+            for (unsigned int i2 = 0; i2 < 512; i2++) {
+                uint64_t *l1;
+
+                if (!(l2[i2] & PTE_P))
+                    continue;
+                if (l2[i2] & PTE_PS) {
+                    r->large++;
+                    continue;
+                }
+                l1 = entry_table(l2[i2]);
+                for (unsigned int i1 = 0; i1 < 512; i1++) {
+                    uint64_t e = l1[i1];
+                    uintptr_t va = ((uintptr_t)i4 << 39) |
+                                   ((uintptr_t)i3 << 30) |
+                                   ((uintptr_t)i2 << 21) |
+                                   ((uintptr_t)i1 << 12);
+
+                    if (!(e & PTE_P))
+                        continue;
+                    r->mapped++;
+                    if (!(e & PTE_NX))
+                        r->exec++;
+                    if ((e & PTE_RW) && !(e & PTE_NX)) {
+                        if (!r->wx)
+                            r->first_wx = va;
+                        r->wx++;
+                    }
+                    if ((e & PTE_RW) && va >= (uintptr_t)_text &&
+                        va < (uintptr_t)_erodata)
+                        r->image_writable++;
+                }
+            }
+        }
+    }
+    r->nx = nx_bit != 0;
 }
 
 static bool page_ok(const void *va)
