@@ -34,8 +34,10 @@ from .common import (Fatal, apt_download, apt_update, cache_dir,
 # Bump when the recipe below changes in a way the flags do not capture.
 BUILDER_REV = "1"
 
+# clang: the libFuzzer targets of test/fuzz (Debian's clang ships
+# libclang_rt.fuzzer); `./xenith test` runs their smoke, `./xenith fuzz`.
 HOST_PACKAGES = ["cmake", "gcc", "make", "xz-utils", "libcmocka-dev",
-                 "binutils", "dpkg-dev"]
+                 "binutils", "dpkg-dev", "clang"]
 
 NEWLIB_TARGET = "x86_64-xen-elf"
 NEWLIB_TARGET_FLAGS = [

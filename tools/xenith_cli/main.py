@@ -18,6 +18,8 @@ COMMANDS = {
     "run": ("run", "boot an image on Xen: ./xenith run apps/hello"),
     "migrate": ("migrate", "live-migrate a running guest to this host"),
     "test": ("testcmd", "build everything and run all tests (ctest)"),
+    "fuzz": ("fuzz", "long libFuzzer runs: ./xenith fuzz [TARGET...] "
+             "[--runs N | --minutes M]"),
     "bench": ("bench", "run benchmarks, record docs/benchmarks.md"),
 }
 
