@@ -667,6 +667,9 @@ suspend_tests.register(sys.modules[__name__])
 import flush_tests  # noqa: E402
 
 flush_tests.register(sys.modules[__name__])
+import hostile_tests  # noqa: E402
+
+hostile_tests.register(sys.modules[__name__])
 
 
 # ------------------------------------------------------------------------
