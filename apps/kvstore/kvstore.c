@@ -429,7 +429,7 @@ int kvstore_commit(struct kvstore *s)
         return -EROFS;
     }
     rc = s->dev.write(s->dev.ctx, s->tail, s->batch, s->batch_len);
-    if (rc == 0)
+    if (rc == 0 && !s->dev.commit_noflush)
         rc = s->dev.flush(s->dev.ctx);
     if (rc) {
         /* Some of the batch may be on disk, some not: appending behind it

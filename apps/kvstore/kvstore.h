@@ -40,6 +40,10 @@ struct kvstore_dev {
     int (*read)(void *ctx, uint64_t off, void *buf, size_t len);
     int (*write)(void *ctx, uint64_t off, const void *buf, size_t len);
     int (*flush)(void *ctx);
+    /* TEST ONLY (kvstore.test-noflush on the command line): commit
+     * writes a batch without flushing it, so acknowledged puts are not
+     * durable. The flush tests prove with it that they can fail. */
+    int commit_noflush;
 };
 
 struct kvstore_entry; /* private */

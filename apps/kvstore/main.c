@@ -124,6 +124,9 @@ static int open_disk(const char *name, struct xn_blk_info *info)
     }
 }
 
+/* kvstore.test-noflush: see struct kvstore_dev (tests only). */
+static int commit_noflush;
+
 static int open_store(const char *name)
 {
     struct xn_blk_info info;
@@ -153,7 +156,11 @@ static int open_store(const char *name)
         .read = dev_read,
         .write = dev_write,
         .flush = dev_flush,
+        .commit_noflush = commit_noflush,
     };
+    if (commit_noflush)
+        printf("kvstore: TEST ONLY (kvstore.test-noflush): commits are not "
+               "flushed, acknowledged puts are NOT durable\n");
     rc = kvstore_open(&store, &dev, id, (uint64_t)wall);
     recovery_ms = (xn_time_monotonic_ns() - t0) / 1000000;
     if (rc) {
@@ -494,6 +501,8 @@ int main(int argc, char **argv)
             port = atoi(argv[i] + 5);
         else if (strncmp(argv[i], "disk=", 5) == 0)
             disk_name = argv[i] + 5;
+        else if (strcmp(argv[i], "kvstore.test-noflush") == 0)
+            commit_noflush = 1;
     }
     if (port <= 0 || port > 65535) {
         printf("kvstore: bad port\n");

@@ -39,10 +39,13 @@ def _cached_value(build_dir, key):
     return None
 
 
-def configure(paths, build_dir=BUILD_DIR):
+def configure(paths, build_dir=BUILD_DIR, defs=None):
+    """Configure build_dir when it is new or a wanted cache value (the
+    dependency paths, plus `defs`) differs from what it holds."""
     want = {"XEN_INCLUDE_DIR": paths["xen_include"],
             "NEWLIB_PREFIX": paths["newlib_prefix"],
             "LWIP_DIR": paths["lwip_src"]}
+    want.update(defs or {})
     fresh = not os.path.exists(os.path.join(build_dir, "CMakeCache.txt"))
     gen = _cached_value(build_dir, "CMAKE_GENERATOR")
     if not fresh and gen and gen != _generator():
@@ -58,12 +61,13 @@ def configure(paths, build_dir=BUILD_DIR):
             run(cmd, quiet=True)
 
 
-def configure_and_build(targets=None):
-    """Set up deps, configure build/, build everything (the guest tree is
-    one ExternalProject target, so `targets` only narrows host targets).
+def configure_and_build(targets=None, defs=None):
+    """Set up deps, configure build/ (with the cache values `defs` on top
+    of the dependency paths), build everything (the guest tree is one
+    ExternalProject target, so `targets` only narrows host targets).
     Returns the build folder."""
     paths = deps.ensure_all()
-    configure(paths)
+    configure(paths, defs=defs)
     cmd = ["cmake", "--build", BUILD_DIR, "--parallel",
            str(os.cpu_count() or 1)]
     if targets:

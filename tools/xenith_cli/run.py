@@ -32,7 +32,7 @@ END_RE = re.compile(rb"^XENITH-END state=(\S+) domid=(\S+)")
 
 DOM0_SCRIPT = r'''
 set -u
-name=$1; cfg=$2; timeout=$3; detach=$4; ready=$5
+name=$1; cfg=$2; timeout=$3; detach=$4; ready=$5; hook=$6
 log=/var/log/xen/console/guest-$name.log
 rm -f "$log"
 t0=$(date +%s.%N)
@@ -41,7 +41,9 @@ t0=$(date +%s.%N)
 keep=0
 trap '[ "$keep" = 1 ] || xl destroy "$name" >/dev/null 2>&1' EXIT
 trap 'exit 1' HUP PIPE TERM INT
-if ! xl create "$cfg" >/tmp/xl-create-$name.log 2>&1; then
+paused=
+[ -n "$hook" ] && paused=-p
+if ! xl create $paused "$cfg" >/tmp/xl-create-$name.log 2>&1; then
     cat /tmp/xl-create-$name.log
     echo "XENITH-END state=create-failed domid=none"
     exit 0
@@ -53,6 +55,16 @@ if ! domid=$(xl domid "$name" 2>/dev/null); then
     exit 0
 fi
 echo "XENITH-INFO xl-create-seconds=$(awk "BEGIN{print $t1-$t0}")"
+if [ -n "$hook" ]; then
+    # Created paused: the devices and their backend directories exist,
+    # no frontend has run yet.
+    if ! DOMID=$domid NAME=$name timeout 120 bash "$hook"; then
+        echo "xenith run: the --paused-hook script failed"
+        echo "XENITH-END state=create-failed domid=$domid"
+        exit 0
+    fi
+    xl unpause "$name"
+fi
 touch "$log"
 tail -n +1 -s 0.1 -F "$log" 2>/dev/null &
 tp=$!
@@ -181,6 +193,11 @@ def parse(argv):
                     help="with --detach: regex on the console meaning up")
     ap.add_argument("--name", help="domain name (default: generated)")
     ap.add_argument("--vcpus", type=int, default=1)
+    ap.add_argument("--paused-hook", metavar="SCRIPT",
+                    help="create the domain paused, run this bash script "
+                         "(a host file) in dom0 with DOMID and NAME set, "
+                         "then unpause (tests: edit backend nodes before "
+                         "the frontend runs)")
     ap.add_argument("--on-reboot", default="preserve",
                     choices=("preserve", "restart", "destroy"),
                     help="xl on_reboot: what the toolstack does when the "
@@ -419,9 +436,14 @@ def cmd(argv):
     if d0.local:
         cfg_path = os.path.join("/tmp", f"{name}.cfg")
         script_prefix = f"cat > {cfg_path} <<'XENITH_CFG_EOF'\n{cfg}XENITH_CFG_EOF\n"
+    hook = ""
+    if a.paused_hook:
+        hook = f"/tmp/xenith-hook-{name}.sh"
+        script_prefix += (f"cat > {hook} <<'XENITH_HOOK_EOF'\n"
+                          f"{open(a.paused_hook).read()}\nXENITH_HOOK_EOF\n")
     forwards = setup_forwards(a, d0, name)
     script = (script_prefix + "set -- " + " ".join(shlex.quote(str(x)) for x in
-              (name, cfg_path, a.timeout, int(a.detach), a.ready))
+              (name, cfg_path, a.timeout, int(a.detach), a.ready, hook))
               + "\n" + DOM0_SCRIPT)
     filt = ConsoleFilter()
     t0 = time.monotonic()

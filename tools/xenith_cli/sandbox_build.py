@@ -40,7 +40,7 @@ DOM0_PACKAGES = [
     "xen-utils-4.17", "xenstore-utils", "iproute2", "kmod", "procps",
     "bridge-utils", "busybox", "e2fsprogs", "curl", "wrk", "iperf3", "fio",
     "iputils-ping", "netcat-openbsd", "tcpdump", "socat", "dnsmasq-base",
-    "util-linux", "python3-minimal",
+    "util-linux", "python3-minimal", "dmsetup",
 ]
 
 # Kernel modules dom0 loads (dependencies are resolved by modprobe).
@@ -48,6 +48,9 @@ DOM0_MODULES = [
     "xenfs", "xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd",
     "xen-blkback", "xen-netback", "bridge", "loop", "9p", "9pnet_virtio",
     "virtio_pci", "virtio_net", "e1000", "tun", "ext4",
+    # dm-log-writes records every write and flush blkback passes on
+    # (test/integration/flush_tests.py); loaded on demand, not at boot.
+    "dm-mod", "dm-log-writes",
 ]
 
 # Modules the reference Linux domU needs.

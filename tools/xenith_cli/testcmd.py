@@ -7,9 +7,20 @@ then ctest over every label: `unit` (cmocka, ASan+UBSan, fakes instead of
 Xen) and `sandbox` (real images on the real hypervisor in QEMU; the first
 run builds the sandbox into the cache).  Extra arguments go to ctest, e.g.
 `./xenith test -L unit` or `./xenith test -R hello`.
+
+Design choice: a run that proves nothing on Xen must not look like one
+that does.  The CMake option XENITH_SANDBOX_TESTS is set on every run
+from the environment variable of the same name (default ON), so a build/
+once configured OFF does not stay OFF.  After ctest the number of sandbox
+tests that were selected is counted: with none, a banner goes to stderr
+and a summary line says so; and when the user did not narrow the run
+(no ctest arguments, no XENITH_SANDBOX_TESTS=0) that is a failure (exit
+status 4), because it means the suite lost its sandbox half.
 """
 import os
+import re
 import subprocess
+import sys
 import time
 
 from .common import Fatal, ensure_packages, info, step
@@ -19,18 +30,56 @@ from . import build
 # --forward, pgrep to check that no QEMU is left behind).
 TEST_HOST_PACKAGES = ["curl", "procps"]
 
+NO_SANDBOX_STATUS = 4
+
+
+def _sandbox_wanted():
+    v = os.environ.get("XENITH_SANDBOX_TESTS", "1").strip().lower()
+    return v not in ("0", "off", "no", "false")
+
+
+def count_sandbox_tests(bdir, argv):
+    """How many `sandbox`-labelled tests the ctest selection `argv` runs
+    (repeated -L options are and-ed by ctest)."""
+    p = subprocess.run(["ctest", "--test-dir", bdir, "-N"] + list(argv)
+                       + ["-L", "sandbox"], capture_output=True, text=True)
+    m = re.search(r"Total Tests:\s*(\d+)", p.stdout)
+    return int(m.group(1)) if m else 0
+
+
+def banner(lines):
+    bar = "!" * 72
+    print("\n".join([bar] + [f"!!  {ln}" for ln in lines] + [bar]),
+          file=sys.stderr, flush=True)
+
 
 def cmd(argv):
     t0 = time.monotonic()
+    wanted = _sandbox_wanted()
     ensure_packages(TEST_HOST_PACKAGES, why="integration tests")
-    bdir = build.configure_and_build()
+    bdir = build.configure_and_build(
+        defs={"XENITH_SANDBOX_TESTS": "ON" if wanted else "OFF"})
+    nsandbox = count_sandbox_tests(bdir, argv)
     args = ["ctest", "--test-dir", bdir, "--output-on-failure",
             "--no-tests=error", "--timeout", "1800"] + list(argv)
     with step("ctest " + " ".join(argv)):
         rc = subprocess.run(args).returncode
     info(f"./xenith test finished in {time.monotonic() - t0:.0f} s "
          f"(ctest status {rc})")
+    if nsandbox == 0:
+        why = ("XENITH_SANDBOX_TESTS=0 in the environment" if not wanted
+               else f"the ctest selection {' '.join(argv)!r} has none"
+               if argv else "no sandbox test is registered in build/")
+        banner(["NO SANDBOX TEST RAN: nothing was booted on Xen.",
+                f"Reason: {why}.",
+                "Only host unit tests ran; this run proves nothing about",
+                "the images on the real hypervisor."])
+    info(f"summary: sandbox tests selected: {nsandbox}"
+         + (" (NONE: not proven on Xen)" if nsandbox == 0 else ""))
     if rc != 0:
         raise Fatal("tests failed (see the ctest output above; logs in "
                     f"{os.path.join(bdir, 'Testing', 'Temporary')})", code=rc)
+    if nsandbox == 0 and wanted and not argv:
+        raise Fatal("no sandbox test ran although none was deselected",
+                    code=NO_SANDBOX_STATUS)
     return 0

@@ -9,8 +9,8 @@ W requests, counts the OKs (an OK means durable), optionally runs
 them, with the puts still streaming: a crash mid-load), and writes the
 acknowledged count per connection to a JSON file. `verify` reads that
 file back and checks with GET that every acknowledged key holds exactly
-its value. Key i is "k<i>", its value "v<i>-<tag>" (tag tells runs
-apart); connection c carries the keys i with i % C == c, in order, so
+its value. Key i is "k<i>" (i from --base on), its value "v<i>-<tag>"
+(tag tells runs apart); connection c carries the keys i with i % C == c, in order, so
 the acknowledged keys of a connection are a prefix of its sequence.
 """
 import argparse
@@ -47,7 +47,7 @@ class Conn:
 
 
 def put_worker(a, c, acked, errors, lock, state):
-    keys = list(range(c, a.n, a.conns))
+    keys = [a.base + i for i in range(c, a.n, a.conns)]
     conn = Conn(a.host, a.port)
     sent = done = 0
     try:
@@ -111,7 +111,7 @@ def cmd_put(a):
     total = sum(acked)
     with open(a.state, "w") as f:
         json.dump({"n": a.n, "conns": a.conns, "tag": a.tag,
-                   "acked": acked}, f)
+                   "base": a.base, "acked": acked}, f)
     print(f"kvload: {total} of {a.n} puts acknowledged in {t1 - t0:.2f} s "
           f"({total / (t1 - t0):.0f} puts/s, {a.conns} conns, window "
           f"{a.window})" + (", domain destroyed" if "destroyed" in state
@@ -129,7 +129,8 @@ def cmd_verify(a):
     conn = Conn(a.host, a.port)
     bad = checked = extra = 0
     for c, n in enumerate(st["acked"]):
-        keys = list(range(c, st["n"], st["conns"]))
+        keys = [st.get("base", 0) + i
+                for i in range(c, st["n"], st["conns"])]
         # Pipeline the GETs: acked keys must hold their value; the
         # unacknowledged ones may or may not be there.
         for lo in range(0, len(keys), 500):
@@ -160,6 +161,8 @@ def main():
     ap.add_argument("--host", default="10.0.0.50")
     ap.add_argument("--port", type=int, default=7000)
     ap.add_argument("-n", type=int, default=10000)
+    ap.add_argument("--base", type=int, default=0,
+                    help="first key number (keys base .. base+n-1)")
     ap.add_argument("--conns", type=int, default=4)
     ap.add_argument("--window", type=int, default=32)
     ap.add_argument("--tag", default=str(int(time.time())))
