@@ -220,6 +220,41 @@ static void tx_ring_full_then_reclaims(void **state)
     assert_false(f->nf.fe.broken);
 }
 
+/* Completed ids go back on the free list exactly once, each the id the
+ * backend answered (as copied: a second read of the ring would see the
+ * double-fetch detector's scribble). */
+static void tx_free_list_gets_the_answered_ids(void **state)
+{
+    struct fx *f = *state;
+    size_t lens[] = {60};
+    struct xn_pkt p = pkt_of(lens, 1);
+    static struct fnb_tx_pkt tp[3];
+    bool seen[RING] = {false};
+
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(xn_netdev_tx(&f->nf.dev, &p), 0);
+        assert_int_equal(fnb_tx_pop(&f->fb, 0, &tp[i]), 1);
+    }
+    /* Answered out of order: 2, 0, 1. */
+    fnb_tx_complete(&f->fb, 0, &tp[2], NETIF_RSP_OKAY);
+    fnb_tx_complete(&f->fb, 0, &tp[0], NETIF_RSP_OKAY);
+    fnb_tx_complete(&f->fb, 0, &tp[1], NETIF_RSP_OKAY);
+    fnb_tx_push(&f->fb, 0);
+    assert_int_equal(netfront_tx_reclaim(q0(f)), 0);
+    assert_int_equal(q0(f)->tx_nr_free, RING);
+    assert_int_equal(q0(f)->tx_free[RING - 1], tp[1].ids[0]);
+    assert_int_equal(q0(f)->tx_free[RING - 2], tp[0].ids[0]);
+    assert_int_equal(q0(f)->tx_free[RING - 3], tp[2].ids[0]);
+    for (unsigned int i = 0; i < RING; i++) {
+        uint16_t id = q0(f)->tx_free[i];
+
+        assert_true(id < RING);
+        assert_false(seen[id]); /* no id twice */
+        seen[id] = true;
+        assert_false(q0(f)->tx_inflight[id]);
+    }
+}
+
 /* poll(nf, 0) reaps TX on every queue, not just queue 0. */
 static void poll_zero_budget_reaps_every_queue(void **state)
 {
@@ -394,6 +429,7 @@ int main(void)
         T(tx_ring_full_then_reclaims),
         cmocka_unit_test(tx_on_second_queue),
         cmocka_unit_test(poll_zero_budget_reaps_every_queue),
+        T(tx_free_list_gets_the_answered_ids),
         T(teardown_returns_everything),
         T(teardown_defers_pages_still_mapped),
         T(setup_failure_undoes_everything),
