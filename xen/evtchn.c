@@ -99,6 +99,7 @@ void evtchn_resume(void)
     if (ev.s)
         evtchn_init(ev.s, ev.v); /* same addresses, fresh state */
     ev.stats = st;
+    ev.stats.bound = 0; /* every binding is gone */
 }
 
 int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
@@ -114,6 +115,7 @@ int evtchn_bind(evtchn_port_t port, evtchn_handler_t handler, void *arg)
     }
     ev.slots[port].arg = arg;
     ev.slots[port].handler = handler;
+    ev.stats.bound++;
     evtchn_irq_restore(flags);
     evtchn_unmask(port);
     return 0;
@@ -127,6 +129,8 @@ void evtchn_unbind(evtchn_port_t port)
         return;
     evtchn_mask(port);
     flags = evtchn_irq_save();
+    if (ev.slots[port].handler && ev.stats.bound)
+        ev.stats.bound--;
     ev.slots[port].handler = NULL;
     ev.slots[port].arg = NULL;
     evtchn_irq_restore(flags);

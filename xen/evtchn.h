@@ -129,6 +129,7 @@ struct evtchn_stats {
     uint64_t dispatched;
     uint64_t spurious;
     uint64_t throttled; /* storms: a port masked for going over its limit */
+    uint64_t bound;     /* ports with a handler now */
 };
 
 /* Dispatches of one port between two evtchn_storm_tick() calls. */

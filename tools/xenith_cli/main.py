@@ -16,6 +16,7 @@ COMMANDS = {
     "build": ("build", "build an app image: ./xenith build apps/hello"),
     "sandbox": ("sandbox", "build|start|stop|status|shell|exec -- CMD"),
     "run": ("run", "boot an image on Xen: ./xenith run apps/hello"),
+    "soak": ("soak", "wrk + iperf3 + kvstore for N minutes: no leak, no error"),
     "migrate": ("migrate", "live-migrate a running guest to this host"),
     "test": ("testcmd", "build everything and run all tests (ctest)"),
     "fuzz": ("fuzz", "long libFuzzer runs: ./xenith fuzz [TARGET...] "
