@@ -34,7 +34,7 @@ set -u
 end=$(( $(date +%s) + SECS ))
 echo go > /tmp/soak-running
 ( while [ $(date +%s) -lt $end ]; do
-    wrk -c 50 -t 2 -d 30s http://10.0.0.90:80/ >>/tmp/soak-wrk.log 2>&1
+    wrk -c 50 -t 2 -d 30s --timeout 30s http://10.0.0.90:80/ >>/tmp/soak-wrk.log 2>&1
     echo "WRK-RC $?" >>/tmp/soak-wrk.log
   done ) &
 ( r=""; while [ $(date +%s) -lt $end ]; do
@@ -43,10 +43,12 @@ echo go > /tmp/soak-running
     [ -z "$r" ] && r=-R || r=""
   done ) &
 ( b=0; while [ $(date +%s) -lt $end ]; do
+    # The same 2000 keys over and over (new values each batch): kvstore's
+    # index stays its size, so its heap must stay flat; the log grows.
     python3 /tmp/kvload.py put -n 2000 --conns 2 --host 10.0.0.92 \
-        --base $b --state /tmp/soak-kv-$b.json >>/tmp/soak-kv.log 2>&1
+        --state /tmp/soak-kv-$b.json >>/tmp/soak-kv.log 2>&1
     echo "KV-RC $? $b" >>/tmp/soak-kv.log
-    b=$((b + 2000))
+    b=$((b + 1))
   done ) &
 wait
 rm -f /tmp/soak-running
@@ -145,13 +147,15 @@ def cmd(argv):
         _rc, logs = sandbox.agent_capture(
             "cat /tmp/soak-wrk.log /tmp/soak-iperf.log /tmp/soak-kv.log",
             check=False, timeout=60)
-        kv_ok = True
-        for m in re.finditer(r"KV-RC (\d+) (\d+)", logs):
+        runs = re.findall(r"KV-RC (\d+) (\d+)", logs)
+        kv_ok = bool(runs) and all(rc == "0" for rc, _b in runs)
+        if runs:
+            # Every batch wrote the same keys: the last one's values hold.
             _rc, res = sandbox.agent_capture(
                 f"python3 /tmp/kvload.py verify --host 10.0.0.92 --state "
-                f"/tmp/soak-kv-{m.group(2)}.json >/dev/null 2>&1; "
+                f"/tmp/soak-kv-{runs[-1][1]}.json >/dev/null 2>&1; "
                 "echo VERIFY-$?", timeout=600, check=False)
-            kv_ok &= m.group(1) == "0" and "VERIFY-0" in res
+            kv_ok &= "VERIFY-0" in res
     finally:
         for name, _d in guests.values():
             sandbox.agent_capture(f"xl destroy {name}", check=False)
@@ -187,8 +191,9 @@ def cmd(argv):
              f"{' '.join(load1)}): {'PASSED' if ok else 'FAILED'}.", "",
              f"Clients: {wrk_runs} wrk -c 50 runs ({wrk_bad} with errors), "
              f"{iperf_runs} iperf3 runs ({iperf_bad} failed), {kv_runs} "
-             f"batches of 2000 kvstore puts (all acknowledged puts verified: "
-             f"{'yes' if kv_ok else 'NO'}).", "",
+             f"batches of 2000 kvstore puts (the same 2000 keys each; every put acknowledged "
+             f"and the last values read back: {'yes' if kv_ok else 'NO'}).",
+             "",
              "| Guest | Counter | after warm-up | at the end | min | max | |",
              "|---|---|---|---|---|---|---|"]
     lines += [f"| {g} | {k} | {a0} | {z} | {lo} | {hi} | {f} |"
