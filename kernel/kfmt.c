@@ -13,6 +13,8 @@
  */
 #include "kernel/kfmt.h"
 
+#include <errno.h>
+
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -362,4 +364,21 @@ int kfmt_snprintf(char *buf, size_t size, const char *fmt, ...)
     n = kfmt_vsnprintf(buf, size, fmt, ap);
     va_end(ap);
     return n;
+}
+
+int kfmt_parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+    unsigned long v = 0;
+
+    if (!s || *s == '\0')
+        return -EINVAL;
+    for (; *s; s++) {
+        unsigned long d = (unsigned long)(*s - '0');
+
+        if (*s < '0' || *s > '9' || d > max || v > (max - d) / 10)
+            return -EINVAL;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 0;
 }

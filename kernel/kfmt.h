@@ -51,4 +51,10 @@ int kfmt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kfmt_vprintf(const char *fmt, va_list ap)
     __attribute__((format(printf, 1, 0)));
 
+/*
+ * The strict reverse for command-line values: s is unsigned decimal
+ * (digits only, not empty) and at most max. 0 and *out, or -EINVAL.
+ */
+int kfmt_parse_ulong(const char *s, unsigned long max, unsigned long *out);
+
 #endif /* KERNEL_KFMT_H */

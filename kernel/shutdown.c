@@ -57,15 +57,8 @@ long shutdown_grace_parse(const char *value)
 
     if (!value)
         return SHUTDOWN_GRACE_DEFAULT_MS;
-    if (*value == '\0')
+    if (kfmt_parse_ulong(value, SHUTDOWN_GRACE_MAX_MS, &v) < 0)
         return -EINVAL;
-    for (const char *p = value; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -EINVAL;
-        v = v * 10 + (unsigned long)(*p - '0');
-        if (v > SHUTDOWN_GRACE_MAX_MS)
-            return -EINVAL;
-    }
     return (long)v;
 }
 

@@ -77,15 +77,8 @@ long stats_interval_parse(const char *value)
 
     if (!value)
         return STATS_INTERVAL_DEFAULT_MS;
-    if (*value == '\0')
+    if (kfmt_parse_ulong(value, 3600UL * 1000, &v) < 0)
         return -EINVAL;
-    for (const char *p = value; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return -EINVAL;
-        v = v * 10 + (unsigned long)(*p - '0');
-        if (v > 3600UL * 1000)
-            return -EINVAL;
-    }
     if (v == 0)
         return 0;
     return (long)(v < STATS_INTERVAL_MIN_MS ? STATS_INTERVAL_MIN_MS : v);

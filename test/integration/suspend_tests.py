@@ -164,6 +164,19 @@ print("PHASE2 ok")
 """
 
 
+def echo_first_half(name, ip):
+    """Start ECHO_SPLIT in dom0 against ip and wait for its first 100
+    exchanges; returns the flag file that lets it do the rest."""
+    put_script("/tmp/echosplit.py", ECHO_SPLIT)
+    flag = f"/tmp/echo-go-{name}"
+    X.dom0(f"rm -f {flag}; nohup python3 /tmp/echosplit.py {ip} {flag} "
+           f">/tmp/es-{name}.out 2>&1 &")
+    X.dom0(f"for i in $(seq 1 60); do grep -q PHASE1 /tmp/es-{name}.out "
+           f"&& exit 0; sleep 1; done; cat /tmp/es-{name}.out; exit 1",
+           timeout=120)
+    return flag
+
+
 def t_save_restore_echo_connection():
     """An echo connection opened before xl save exchanges data correctly
     after xl restore (lwIP's state is in memory; the vif reconnects with
@@ -171,13 +184,7 @@ def t_save_restore_echo_connection():
     ip = "10.0.0.81"
     with X.guest("echo", "echo: listening",
                  f"ip={ip}/24 gw=10.0.0.1") as (name, _):
-        put_script("/tmp/echosplit.py", ECHO_SPLIT)
-        flag = f"/tmp/echo-go-{name}"
-        X.dom0(f"rm -f {flag}; nohup python3 /tmp/echosplit.py {ip} {flag} "
-               f">/tmp/es-{name}.out 2>&1 &")
-        X.dom0(f"for i in $(seq 1 60); do grep -q PHASE1 /tmp/es-{name}.out "
-               f"&& exit 0; sleep 1; done; cat /tmp/es-{name}.out; exit 1",
-               timeout=120)
+        flag = echo_first_half(name, ip)
         _, mac_before, _ = X.dom0(f"xenstore-read /local/domain/"
                                   f"{domid_of(name)}/device/vif/0/mac")
         save_restore(name)
@@ -265,12 +272,7 @@ def t_save_checkpoint_resumes_in_place():
     ip = "10.0.0.83"
     with X.guest("echo", "echo: listening",
                  f"ip={ip}/24 gw=10.0.0.1") as (name, _):
-        put_script("/tmp/echosplit.py", ECHO_SPLIT)
-        flag = f"/tmp/echo-go-{name}"
-        X.dom0(f"rm -f {flag}; nohup python3 /tmp/echosplit.py {ip} {flag} "
-               f">/tmp/es-{name}.out 2>&1 &")
-        X.dom0(f"for i in $(seq 1 60); do grep -q PHASE1 /tmp/es-{name}.out "
-               f"&& exit 0; sleep 1; done; exit 1", timeout=120)
+        flag = echo_first_half(name, ip)
         domid = domid_of(name)
         save_restore(name, checkpoint=True)
         X.dom0(f"touch {flag}")

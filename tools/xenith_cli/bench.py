@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 
-from .common import REPO, Fatal, cache_dir, info, run, step
+from .common import write_doc_section, REPO, Fatal, cache_dir, info, run, step
 from . import sandbox
 
 DOC = os.path.join(REPO, "docs", "benchmarks.md")
@@ -172,17 +172,7 @@ def write_section(name, rows, command, notes=""):
         body += ["", notes]
     text = "\n".join(body) + "\n"
     print(text)
-    doc = open(DOC).read() if os.path.exists(DOC) else "# Benchmarks\n"
-    begin, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
-    block = f"{begin}\n{text}{end}"
-    if begin in doc and end in doc:
-        doc = re.sub(re.escape(begin) + r".*?" + re.escape(end),
-                     lambda _m: block, doc, flags=re.S)
-    else:
-        doc = doc.rstrip("\n") + f"\n\n## {name}\n\n{block}\n"
-    with open(DOC, "w") as fh:
-        fh.write(doc)
-    info(f"updated {os.path.relpath(DOC, REPO)} (section {name})")
+    write_doc_section(DOC, f"bench:{name}", name, text)
 
 
 def _stripped_size(app):

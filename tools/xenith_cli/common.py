@@ -38,6 +38,24 @@ def info(msg):
     print(f"xenith: {msg}", file=sys.stderr, flush=True)
 
 
+def write_doc_section(path, marker, heading, text):
+    """Put text between `<!-- marker -->` and `<!-- /marker -->` in the
+    Markdown file path (appended under `## heading` the first time), so a
+    measured section is rewritten in place, never duplicated."""
+    import re
+    doc = open(path).read() if os.path.exists(path) else "# Results\n"
+    begin, end = f"<!-- {marker} -->", f"<!-- /{marker} -->"
+    block = f"{begin}\n{text}{end}"
+    if begin in doc and end in doc:
+        doc = re.sub(re.escape(begin) + r".*?" + re.escape(end),
+                     lambda _m: block, doc, flags=re.S)
+    else:
+        doc = doc.rstrip("\n") + f"\n\n## {heading}\n\n{block}\n"
+    with open(path, "w") as fh:
+        fh.write(doc)
+    info(f"updated {os.path.relpath(path, REPO)} (section {heading})")
+
+
 def cache_dir(*parts):
     """The cache outside the work tree (XENITH_CACHE overrides)."""
     base = os.environ.get("XENITH_CACHE") or os.path.join(

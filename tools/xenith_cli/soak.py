@@ -22,7 +22,7 @@ import shlex
 import sys
 import time
 
-from .common import REPO, Fatal, err, info
+from .common import REPO, Fatal, err, info, write_doc_section
 from . import build, sandbox
 
 DOC = os.path.join(REPO, "docs", "reliability.md")
@@ -82,17 +82,7 @@ def build_run(argv):
 
 
 def _record(text):
-    doc = open(DOC).read() if os.path.exists(DOC) else "# Reliability\n"
-    begin, end = "<!-- soak -->", "<!-- /soak -->"
-    block = f"{begin}\n{text}{end}"
-    if begin in doc and end in doc:
-        doc = re.sub(re.escape(begin) + r".*?" + re.escape(end),
-                     lambda _m: block, doc, flags=re.S)
-    else:
-        doc = doc.rstrip("\n") + f"\n\n## Soak\n\n{block}\n"
-    with open(DOC, "w") as fh:
-        fh.write(doc)
-    info(f"updated {os.path.relpath(DOC, REPO)} (section Soak)")
+    write_doc_section(DOC, "soak", "Soak", text)
 
 
 def cmd(argv):

@@ -13,6 +13,7 @@
  */
 #include <inttypes.h>
 #include <limits.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -259,9 +260,30 @@ static void printf_longer_than_its_buffer_arrives_whole(void **state)
     assert_int_equal(console_calls, 0);
 }
 
+static void parse_ulong_is_strict(void **state)
+{
+    unsigned long v = 7;
+
+    (void)state;
+    assert_int_equal(kfmt_parse_ulong("0", 10, &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(kfmt_parse_ulong("5000", 5000, &v), 0);
+    assert_int_equal(v, 5000);
+    assert_int_equal(kfmt_parse_ulong("5001", 5000, &v), -EINVAL);
+    assert_int_equal(kfmt_parse_ulong("", 10, &v), -EINVAL);
+    assert_int_equal(kfmt_parse_ulong(NULL, 10, &v), -EINVAL);
+    assert_int_equal(kfmt_parse_ulong("-1", 10, &v), -EINVAL);
+    assert_int_equal(kfmt_parse_ulong("1 ", 10, &v), -EINVAL);
+    assert_int_equal(kfmt_parse_ulong("99999999999999999999999", ~0UL, &v),
+                     -EINVAL);
+    assert_int_equal(kfmt_parse_ulong("18446744073709551615", ~0UL, &v), 0);
+    assert_int_equal(v, ~0UL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(parse_ulong_is_strict),
         cmocka_unit_test(signed_conversions_match_libc),
         cmocka_unit_test(unsigned_conversions_match_libc),
         cmocka_unit_test(size_and_pointer_lengths_match_libc),
