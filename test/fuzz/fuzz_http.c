@@ -36,7 +36,10 @@ static void check_request(const struct http_request *r)
                r->path);
     /* The decoded path has no '%' escapes left that could decode to
      * something else twice: normalizing a path with no '%' is identity. */
-    if (!strchr(r->path, '%') && !strchr(r->path, '?')) {
+    /* ('#' too: a decoded "%23" is a plain character of the name, while
+     * normalizing raw text would take it for a fragment.) */
+    if (!strchr(r->path, '%') && !strchr(r->path, '?') &&
+        !strchr(r->path, '#')) {
         FUZZ_CHECK(http_path_normalize(r->path, again, sizeof(again)) == 0,
                    "normalized path %s refused", r->path);
         FUZZ_CHECK(strcmp(again, r->path) == 0, "%s -> %s", r->path, again);

@@ -71,6 +71,9 @@ SEEDS = {
                               b"Content-Length: 0\r\n\r\n",
         "dotdot": u8(255) + b"GET /../etc/passwd HTTP/1.1\r\nHost: a\r\n\r\n",
         "absolute": u8(255) + b"GET http://h/p HTTP/1.1\r\n\r\n",
+        # Found by a long run: "%23" decodes to a '#' inside the name.
+        "decoded-hash": u8(3) + b"HEAD /a%23bq=1 HTTP/1.0\r\n"
+                                b"Connection: kee*-alive\r\n\r\n",
     },
     "xnif_csum": {
         "tcp4": u16(54) + ipv4_tcp(b"hello, world"),
