@@ -62,6 +62,14 @@ _Static_assert(NETFRONT_RX_RING_SIZE == 256, "one-page netif rx ring");
 
 struct netfront_queue;
 
+/* One RX ring slot as copied once: a response or an extra-info slot. */
+union netfront_rx_slot {
+    netif_rx_response_t rsp;
+    netif_extra_info_t ex;
+};
+_Static_assert(sizeof(netif_rx_response_t) == sizeof(netif_extra_info_t),
+               "one RX slot copy serves a response and an extra");
+
 /* What the frontend asks for; fields at 0 take the defaults. */
 struct netfront_config {
     unsigned int max_queues; /* default 1, at most NETFRONT_MAX_QUEUES */
@@ -99,6 +107,9 @@ struct netfront_queue {
     void *rx_buf[NETFRONT_RX_RING_SIZE];
     grant_ref_t rx_gref[NETFRONT_RX_RING_SIZE];
     bool rx_inflight[NETFRONT_RX_RING_SIZE];
+    /* Slots copied but not consumed (a packet still incomplete). */
+    union netfront_rx_slot rx_copy[NETFRONT_RX_RING_SIZE];
+    bool rx_staged[NETFRONT_RX_RING_SIZE];
 
     bool pending; /* an event arrived since the last poll */
 };

@@ -27,12 +27,30 @@
 /* ---- receive ---- */
 
 /* Copy the data response at idx once and check it answers our slot. */
+/*
+ * The slot at idx as copied from the ring, exactly once: a packet whose
+ * later slots are not published yet is looked at again at the next poll,
+ * from these copies, never from the ring (io/netif.h responses and
+ * extra-info slots have the same size, so one copy serves both).
+ */
+static const union netfront_rx_slot *rx_slot(struct netfront_queue *q,
+                                             RING_IDX idx)
+{
+    unsigned int s = idx & RX_MASK;
+
+    if (!q->rx_staged[s]) {
+        RING_COPY_RESPONSE(&q->rx, idx, &q->rx_copy[s].rsp);
+        q->rx_staged[s] = true;
+    }
+    return &q->rx_copy[s];
+}
+
 static int rx_take(struct netfront_queue *q, RING_IDX idx,
                    netif_rx_response_t *rsp)
 {
     struct netfront *nf = q->nf;
 
-    RING_COPY_RESPONSE(&q->rx, idx, rsp);
+    *rsp = rx_slot(q, idx)->rsp;
     /* Responses come back in their request's slot, which carries id
      * (idx & RX_MASK): anything else is a forged or duplicated id. */
     if (rsp->id != (idx & RX_MASK) || !q->rx_inflight[rsp->id])
@@ -65,7 +83,7 @@ static int rx_extras(struct netfront_queue *q, RING_IDX *pidx, RING_IDX prod,
         if (idx == prod)
             return 0; /* not all published yet */
         /* The extra overlays the response; its slot's buffer was used. */
-        memcpy(&ex, RING_GET_RESPONSE(&q->rx, idx), sizeof(ex));
+        ex = rx_slot(q, idx)->ex;
         if (!q->rx_inflight[idx & RX_MASK] || ++n > NETFRONT_MAX_EXTRAS)
             return netfront_fail(nf, "netfront: %s: bad rx extra-info chain",
                                  nf->fe.xb.nodename);
@@ -246,8 +264,10 @@ int netfront_rx_poll(struct netfront_queue *q, unsigned int budget)
             continue;
         }
         for (RING_IDX k = q->rx.rsp_cons; k != q->rx.rsp_cons + (RING_IDX)rc;
-             k++)
+             k++) {
             q->rx_inflight[k & RX_MASK] = false;
+            q->rx_staged[k & RX_MASK] = false; /* the slot is ours again */
+        }
         q->rx.rsp_cons += (RING_IDX)rc;
         consumed += (unsigned int)rc;
         processed++;

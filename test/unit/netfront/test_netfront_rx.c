@@ -139,7 +139,7 @@ static void rx_reposts_exactly_what_was_consumed(void **state)
     assert_false(f->nf.fe.broken);
 }
 
-__attribute__((unused)) static void rx_waits_for_rest_of_packet(void **state)
+static void rx_waits_for_rest_of_packet(void **state)
 {
     struct fx *f = *state;
     netif_rx_sring_t *s = q0(f)->rx.sring;
@@ -332,14 +332,9 @@ int main(void)
         T(rx_checksum_flags),
         T(rx_gso_extra_info),
         T(rx_reposts_exactly_what_was_consumed),
-#ifndef FAKES_FAKE_DFETCH_H
-        /* Not under the double-fetch detector: a packet not completely
-         * published is dropped after its first slots were copied and
-         * copied again by the next poll - a re-read of a copy the driver
-         * discarded (nothing from the first read is kept), which the
-         * scribbler cannot tell from a double fetch. */
+        /* Also under the double-fetch detector: the slots of a packet
+         * not completely published are copied once and kept. */
         T(rx_waits_for_rest_of_packet),
-#endif
         T(rx_error_status_drops_packet),
         T(kick_on_event),
         T(rx_wrong_id_breaks),
