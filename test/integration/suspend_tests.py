@@ -66,14 +66,15 @@ def put_script(path, text):
 
 
 HTTP_LOAD = r"""
-import http.client, json, sys, threading, time
+import http.client, json, os, sys, threading, time
 ip, secs, conns = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+stop = sys.argv[4] + ".stop"   # the test ends the run (secs is a bound)
 end = time.time() + secs
 log = []          # (start, end, ok)
 lock = threading.Lock()
 def worker():
     c = None
-    while time.time() < end:
+    while time.time() < end and not os.path.exists(stop):
         t0 = time.time()
         ok = False
         try:
@@ -112,14 +113,18 @@ def t_save_restore_httpd_load():
                  f"ip={ip}/24 gw=10.0.0.1") as (name, _):
         put_script("/tmp/httpload.py", HTTP_LOAD)
         before = stats_requests(ip)
-        X.dom0(f"nohup python3 /tmp/httpload.py {ip} 45 8 /tmp/hl-{name}.json"
-               f" >/tmp/hl-{name}.out 2>&1 &")
+        out = f"/tmp/hl-{name}.json"
+        X.dom0(f"rm -f {out}.stop; nohup python3 /tmp/httpload.py {ip} 600 8 "
+               f"{out} >/tmp/hl-{name}.out 2>&1 &")
         time.sleep(10)
         window, t_save, t_restore, size = save_restore(name)
         print(f"save {t_save:.2f} s, restore {t_restore:.2f} s, "
               f"file {size} bytes")
-        X.dom0(f"for i in $(seq 1 120); do grep -q done /tmp/hl-{name}.out "
-               f"&& exit 0; sleep 1; done; exit 1", timeout=200)
+        # However long the save took: 15 s of service after the restore.
+        time.sleep(15)
+        X.dom0(f"touch {out}.stop; for i in $(seq 1 120); do grep -q done "
+               f"/tmp/hl-{name}.out && exit 0; sleep 1; done; exit 1",
+               timeout=200)
         _, js, _ = X.dom0(f"cat /tmp/hl-{name}.json")
         log = json.loads(js)
         lo, hi = window[0] - 1, window[1] + 5  # the pause, and reconnecting
