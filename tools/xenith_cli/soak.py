@@ -6,8 +6,9 @@ What it proves: under sustained mixed load, nothing leaks and nothing
 fails.  Every S seconds it reads each guest's data/xenith/ counters from
 dom0's xenstore (heap bytes, free pages, free grant refs, bound event
 channels, device errors).  After a warm-up (the first sample after one
-minute: pools and caches have filled), the heap, the grant and the event
-channel counters must stay flat, every client run must succeed, and
+minute: pools and caches have filled), the heap must not end above where
+it stood (newlib trims it, so it may move in between), the grant and
+event channel counters must stay flat, every client run must succeed, and
 kvstore must hold every acknowledged put at the end.  The result (a
 table per guest, first/last/min/max of each counter) is printed and
 recorded in docs/reliability.md between `<!-- soak -->` markers, with the
@@ -168,12 +169,16 @@ def cmd(argv):
             if key in ERRORS:
                 flat = vals[-1] == 0
             elif key == "mem/heap-bytes":
-                flat = vals[-1] == vals[0]  # sbrk's heap only grows
+                # newlib trims the heap's top, so it moves with work that
+                # allocates and frees (iperf's per-test buffers): a leak
+                # is an end above where it stood after the warm-up.
+                flat = vals[-1] <= vals[0]
             else:
                 flat = min(vals) == max(vals)
             ok &= flat
             rows.append((g, key, vals[0], vals[-1], min(vals), max(vals),
-                         "flat" if flat else "MOVED"))
+                         ("flat" if min(vals) == max(vals) else "no growth")
+                         if flat else "MOVED"))
     load1 = open("/proc/loadavg").read().split()[:3]
     today = datetime.date.today().isoformat()
     lines = [f"Measured {today} with `./xenith soak --minutes {a.minutes:g}` "
