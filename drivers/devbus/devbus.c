@@ -228,11 +228,20 @@ static void dev_service(struct devbus_dev *d)
             break;
         rc = xenbus_front_step(fe, &act);
         if (rc < 0) {
-            kfmt_printf("[xenith] %s: step failed (%d), backend %s is %s\n",
-                        dev_name(d), rc, fe->xb.backend,
-                        xenbus_state_name(fe->back_state));
+            /* Once until a step works again: a backend flapping its
+             * state must not flood the console. */
+            if (rc != d->last_rc) {
+                kfmt_printf("[xenith] xenbus: %s: step failed (%d), "
+                            "%s/state is %s%s\n",
+                            dev_name(d), rc, fe->xb.backend,
+                            xenbus_state_name(fe->back_state),
+                            fe->broken ? " (device broken: it only closes)"
+                                       : "");
+                d->last_rc = rc;
+            }
             break;
         }
+        d->last_rc = 0;
         if (act == XENBUS_ACT_CLOSE) {
             kfmt_printf("[xenith] %s: backend %s is %s: closing\n", dev_name(d),
                         fe->xb.backend, xenbus_state_name(fe->back_state));

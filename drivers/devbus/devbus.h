@@ -68,6 +68,7 @@ struct devbus_dev {
     bool watching;           /* back_watch registered */
     bool back_changed;       /* a <backend>/state event since last pass */
     uint64_t close_deadline; /* after CLOSE: wait for the backend until */
+    int last_rc;             /* the step failure last logged (0: none) */
     struct xs_watch back_watch;
 };
 
