@@ -31,7 +31,10 @@ static void console_thread(void *arg)
 {
     (void)arg;
     for (;;) {
-        (void)sched_wait_event_timeout(&wq, kicked, CONSOLE_THREAD_TICK_NS);
+        /* Idle with nothing buffered: no timer at all. */
+        (void)sched_wait_event_timeout(
+            &wq, kicked,
+            console_buffered() ? CONSOLE_THREAD_TICK_NS : SCHED_NO_DEADLINE);
         kicked = false;
         if (console_buffered())
             console_drain();

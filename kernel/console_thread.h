@@ -5,7 +5,8 @@
  *
  * Design choice: the console's event channel, which xenconsoled signals
  * after it consumed output, wakes one small thread that calls
- * console_drain(); a one-second timeout covers a lost event. Writers
+ * console_drain(); while output is buffered, a one-second timeout covers
+ * a lost event (an idle console sets no timer). Writers
  * therefore never block on a slow or stalled xenconsoled, and buffered
  * output still leaves without waiting for the next write.
  * Reference: xen/include/public/io/console.h.

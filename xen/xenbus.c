@@ -206,23 +206,6 @@ int xenbus_switch_state(struct xs_conn *c, const struct xenbus_dev *dev,
     return xs_write(c, XS_TX_NONE, path, val);
 }
 
-int xenbus_backend_feature(struct xs_conn *c, const struct xenbus_dev *dev,
-                           const char *key)
-{
-    char path[XENBUS_PATH_MAX + 64];
-    unsigned long v;
-    int rc = xenbus_path(path, sizeof(path), dev->backend, key);
-
-    if (rc < 0)
-        return rc;
-    rc = xs_read_uint(c, XS_TX_NONE, path, &v);
-    if (rc == -ENOENT)
-        return 0; /* absent means not offered */
-    if (rc < 0)
-        return rc;
-    return v != 0;
-}
-
 int xenbus_write_uint(struct xs_conn *c, xs_tx_t tx, const char *dir,
                       const char *key, unsigned long v)
 {

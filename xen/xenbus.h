@@ -107,13 +107,6 @@ int xenbus_switch_state(struct xs_conn *c, const struct xenbus_dev *dev,
                         XenbusState state);
 
 /*
- * A backend feature flag <backend>/<key>: 1 when it reads as a non-zero
- * number, 0 when zero or missing, -errno on other errors.
- */
-int xenbus_backend_feature(struct xs_conn *c, const struct xenbus_dev *dev,
-                           const char *key);
-
-/*
  * Wait until the backend's state is in mask (bit 1 << state), with a
  * watch on <backend>/state. *out (may be NULL) receives the state seen.
  * -ETIMEDOUT, logged as "xenbus: timeout waiting for <backend>/state

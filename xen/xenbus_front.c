@@ -383,8 +383,6 @@ int xenbus_front_step(struct xenbus_front *f, enum xenbus_action *act)
 
     if (act)
         *act = XENBUS_ACT_NONE;
-    if (f->nr_deferred)
-        xenbus_front_reap(f);
     rc = xenbus_read_state(f->xs, XS_TX_NONE, f->xb.backend, &back);
     if (rc == -EIO)
         return xenbus_front_fail(f, "%s: invalid %s/state", f->cls->driver,
@@ -397,6 +395,10 @@ int xenbus_front_step(struct xenbus_front *f, enum xenbus_action *act)
         back != XenbusStateClosing && back != XenbusStateConnected)
         release(f);
     a = adjust(f, xenbus_front_action(f->state, back), back);
+    /* A back-off only holds a pending CONNECT: anything else ends it (or
+     * its deadline, passed, would keep the caller waking up). */
+    if (a != XENBUS_ACT_CONNECT)
+        f->retry_at = 0;
     if (act)
         *act = a;
     switch (a) {
@@ -542,6 +544,7 @@ void xenbus_front_gone(struct xenbus_front *f)
 {
     set_active(f, false);
     release(f);
+    f->retry_at = 0;
     f->state = XenbusStateUnknown;
 }
 

@@ -42,11 +42,6 @@ static struct xs_watch dev_watch; /* device/, recursive */
 static bool dev_watching, thread_started;
 static uint64_t step_timeout_ns;
 
-struct xs_conn *devbus_xs(void)
-{
-    return bus_xs;
-}
-
 void devbus_lock(struct devbus_dev *d)
 {
     sched_mutex_lock(&d->lock);
@@ -208,7 +203,14 @@ static void dev_service(struct devbus_dev *d)
     struct xenbus_front *fe = d->fe;
     bool was_active = fe->active;
 
-    if (d->booting || fe->suspended || !follow_toolstack(d))
+    if (d->booting || fe->suspended)
+        return;
+    /* Pages a backend still mapped: retried here, whatever else this
+     * device is waiting for (gone, closing), or their deadline would
+     * keep waking the thread. */
+    if (fe->nr_deferred)
+        xenbus_front_reap(fe);
+    if (!follow_toolstack(d))
         return;
     /* We said Closing: the backend answers (after unmapping our rings)
      * by writing its state. Our own state writes also wake us, through

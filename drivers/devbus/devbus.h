@@ -85,7 +85,4 @@ int devbus_attach(const struct devbus_class *cls, uint64_t timeout_ns);
 void devbus_lock(struct devbus_dev *d);
 void devbus_unlock(struct devbus_dev *d);
 
-/* The xenstore connection devices use (NULL before the bus is up). */
-struct xs_conn *devbus_xs(void);
-
 #endif /* DEVBUS_DEVBUS_H */

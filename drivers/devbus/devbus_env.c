@@ -99,24 +99,25 @@ static int e_evtchn_open(void *arg, domid_t remote, void (*fn)(void *ctx),
     return 0;
 }
 
-static void e_evtchn_close(void *arg, evtchn_port_t port)
+/* Forget the binding of port (its slot can serve the next open). */
+static void binding_drop(struct devbus_env *e, evtchn_port_t port)
 {
-    struct devbus_env *e = arg;
-
-    evtchn_close(port); /* unbinds the handler too */
     for (unsigned int i = 0; i < ENV_PORTS; i++)
         if (e->bind[i].used && e->bind[i].port == port)
             e->bind[i].used = false;
 }
 
+static void e_evtchn_close(void *arg, evtchn_port_t port)
+{
+    evtchn_close(port); /* unbinds the handler too */
+    binding_drop(arg, port);
+}
+
+/* After a restore: Xen closed the port already; only unbind locally. */
 static void e_evtchn_forget(void *arg, evtchn_port_t port)
 {
-    struct devbus_env *e = arg;
-
     evtchn_unbind(port);
-    for (unsigned int i = 0; i < ENV_PORTS; i++)
-        if (e->bind[i].used && e->bind[i].port == port)
-            e->bind[i].used = false;
+    binding_drop(arg, port);
 }
 
 static void e_notify(void *arg, evtchn_port_t port)

@@ -8,7 +8,7 @@ the exact build recipe (flags and this builder's revision), so changing a
 flag rebuilds and an unchanged recipe is reused instantly.  Builds happen in
 a temporary folder next to the final one and are renamed into place only on
 success, so an interrupted build never leaves a half-usable cache entry.
-The recipe for newlib follows /work/shared/notes/dependencies.md (target
+The recipe for newlib follows ../shared/notes/dependencies.md (target
 x86_64-xen-elf, flags inside CC_FOR_TARGET, retargetable locking, C99
 formats, -D__DYNAMIC_REENT__).
 

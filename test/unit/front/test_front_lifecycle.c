@@ -377,6 +377,28 @@ static void backend_restart_reconnects(void **state)
     f->k->io(f);
 }
 
+/* A back-off ends when the backend moves on instead of offering the
+ * connection: no stale deadline is left to wake the device thread. */
+static void backoff_does_not_outlive_its_connect(void **state)
+{
+    struct fx *f = *state;
+    struct xenbus_front *fe = connect(f);
+
+    f->model = false;
+    set_back(f, f->k->be, "5");
+    settle(fe);
+    f->k->unmap(f);
+    set_back(f, f->k->be, "6");
+    settle(fe);
+    set_back(f, f->k->be, "2");
+    settle(fe);
+    assert_true(fe->retry_at != 0); /* waiting to reconnect */
+    set_back(f, f->k->be, "5");     /* the backend closes again */
+    settle(fe);
+    assert_int_equal(fe->retry_at, 0);
+    assert_int_equal(xenbus_front_next_deadline(fe), 0);
+}
+
 static void rings_kept_until_backend_lets_go(void **state)
 {
     struct fx *f = *state;
@@ -720,6 +742,7 @@ int main(void)
         BOTH(every_state_pair),
         T(blk_inflight_replayed_after_restore, blk),
         BOTH(connect_has_one_deadline),
+        BOTH(backoff_does_not_outlive_its_connect),
         BOTH(hostile_cycles_cannot_exhaust_grants),
     };
 

@@ -25,14 +25,14 @@
 #include "xen/xenbus.h"
 
 #define SECOND (1000ULL * 1000 * 1000)
-#define BE "/local/domain/0/backend/vif/5/0"
+#define BE     "/local/domain/0/backend/vif/5/0"
 
 struct fx {
     struct fake_xs d;
     struct xs_conn c;
     struct xenbus_dev dev;
     char front_writes[16]; /* states the frontend wrote, as digits */
-    bool backend_follows;   /* the backend model answers */
+    bool backend_follows;  /* the backend model answers */
 };
 
 static int setup(void **state)
@@ -67,29 +67,29 @@ static int teardown(void **state)
 /* ---- the pure state table ---- */
 
 enum { U, I, IW, ID, C, CG, CD, RG, RD };
-#define N XENBUS_ACT_NONE
+#define N  XENBUS_ACT_NONE
 #define CN XENBUS_ACT_CONNECT
 #define GC XENBUS_ACT_GO_CONNECTED
 #define CL XENBUS_ACT_CLOSE
 #define GD XENBUS_ACT_GO_CLOSED
-#define R XENBUS_ACT_RESET
-#define B XENBUS_ACT_BROKEN
+#define R  XENBUS_ACT_RESET
+#define B  XENBUS_ACT_BROKEN
 
 static void every_state_pair(void **state)
 {
     /* rows: front; columns: back U I IW ID C CG CD RG RD */
     static const enum xenbus_action want[9][9] = {
-        [U] = { R, R, R, R, R, R, R, R, R },
-        [I] = { N, N, CN, N, CN, CL, N, N, N },
-        [IW] = { N, N, CN, N, CN, CL, N, N, N },
-        [ID] = { N, N, N, N, GC, CL, GD, N, N },
-        [C] = { B, CL, CL, N, N, CL, GD, N, N },
-        [CG] = { GD, GD, GD, GD, N, GD, GD, N, N },
-        [CD] = { N, R, R, N, N, N, R, N, N },
-        [RG] = { B, B, B, B, B, B, B, B, B },
-        [RD] = { B, B, B, B, B, B, B, B, B },
+        [U] = {R, R, R, R, R, R, R, R, R},
+        [I] = {N, N, CN, N, CN, CL, N, N, N},
+        [IW] = {N, N, CN, N, CN, CL, N, N, N},
+        [ID] = {N, N, N, N, GC, CL, GD, N, N},
+        [C] = {B, CL, CL, N, N, CL, GD, N, N},
+        [CG] = {GD, GD, GD, GD, N, GD, GD, N, N},
+        [CD] = {N, R, R, N, N, N, R, N, N},
+        [RG] = {B, B, B, B, B, B, B, B, B},
+        [RD] = {B, B, B, B, B, B, B, B, B},
     };
-    static const uint32_t bad[] = { 9, 10, 255, 0x80000000u, UINT32_MAX };
+    static const uint32_t bad[] = {9, 10, 255, 0x80000000u, UINT32_MAX};
 
     (void)state;
     for (uint32_t fr = 0; fr < 9; fr++) {
@@ -116,20 +116,26 @@ static void every_state_pair(void **state)
 static uint32_t apply(uint32_t front, enum xenbus_action a)
 {
     switch (a) {
-    case XENBUS_ACT_CONNECT: return ID;
-    case XENBUS_ACT_GO_CONNECTED: return C;
-    case XENBUS_ACT_CLOSE: return CG;
-    case XENBUS_ACT_GO_CLOSED: return CD;
-    case XENBUS_ACT_RESET: return I;
-    default: return front;
+    case XENBUS_ACT_CONNECT:
+        return ID;
+    case XENBUS_ACT_GO_CONNECTED:
+        return C;
+    case XENBUS_ACT_CLOSE:
+        return CG;
+    case XENBUS_ACT_GO_CLOSED:
+        return CD;
+    case XENBUS_ACT_RESET:
+        return I;
+    default:
+        return front;
     }
 }
 
 static void connect_close_reconnect_walk(void **state)
 {
     /* backend states over time, and the front state expected after each */
-    static const uint32_t back[] = { I, IW, C, CG, CD, CD, IW, C };
-    static const uint32_t front[] = { I, ID, C, CG, CD, I, ID, C };
+    static const uint32_t back[] = {I, IW, C, CG, CD, CD, IW, C};
+    static const uint32_t front[] = {I, ID, C, CG, CD, I, ID, C};
     uint32_t f = U;
 
     (void)state;
@@ -145,7 +151,7 @@ static void connect_close_reconnect_walk(void **state)
 static void enumerate_lists_numeric_devices(void **state)
 {
     struct fx *f = *state;
-    unsigned int ids[4] = { 0 };
+    unsigned int ids[4] = {0};
     int n;
 
     fake_xs_set(&f->d, "device/vif/3/backend", BE);
@@ -175,8 +181,8 @@ static void dev_init_reads_backend(void **state)
 static void dev_init_rejects_hostile_values(void **state)
 {
     struct fx *f = *state;
-    static const char *const bad_ids[] = { "", "abc", "-1", "32752",
-                                           "99999999999999999999", "1 " };
+    static const char *const bad_ids[] = {
+        "", "abc", "-1", "32752", "99999999999999999999", "1 "};
     char longpath[300];
 
     for (size_t i = 0; i < sizeof(bad_ids) / sizeof(bad_ids[0]); i++) {
@@ -201,8 +207,8 @@ static void read_and_switch_state(void **state)
 {
     struct fx *f = *state;
     XenbusState st = XenbusStateClosed;
-    static const char *const bad[] = { "9", "4x", "", "-4", "00000000004x",
-                                       "12345678" };
+    static const char *const bad[] = {"9",  "4x",           "",
+                                      "-4", "00000000004x", "12345678"};
 
     assert_int_equal(xenbus_dev_init(&f->c, &f->dev, "vif", 0), 0);
     assert_int_equal(xenbus_read_state(&f->c, XS_TX_NONE, BE, &st), 0);
@@ -216,8 +222,8 @@ static void read_and_switch_state(void **state)
             fail_msg("state \"%s\" accepted", bad[i]);
         assert_int_equal(st, XenbusStateClosed); /* untouched */
     }
-    assert_int_equal(xenbus_switch_state(&f->c, &f->dev,
-                                         XenbusStateInitialised), 0);
+    assert_int_equal(
+        xenbus_switch_state(&f->c, &f->dev, XenbusStateInitialised), 0);
     assert_string_equal(fake_xs_get(&f->d, "device/vif/0/state"), "3");
     assert_int_equal(xenbus_switch_state(&f->c, &f->dev, (XenbusState)9),
                      -EINVAL);
@@ -231,13 +237,22 @@ static void backend_features(void **state)
     fake_xs_set(&f->d, BE "/feature-rx-notify", "1");
     fake_xs_set(&f->d, BE "/feature-sg", "0");
     fake_xs_set(&f->d, BE "/feature-gso-tcpv4", "yes");
-    assert_int_equal(xenbus_backend_feature(&f->c, &f->dev,
-                                            "feature-rx-notify"), 1);
-    assert_int_equal(xenbus_backend_feature(&f->c, &f->dev, "feature-sg"), 0);
-    assert_int_equal(xenbus_backend_feature(&f->c, &f->dev,
-                                            "feature-missing"), 0);
-    assert_int_equal(xenbus_backend_feature(&f->c, &f->dev,
-                                            "feature-gso-tcpv4"), -EINVAL);
+    unsigned long v = 7;
+
+    assert_int_equal(xenbus_read_uint(&f->c, XS_TX_NONE, f->dev.backend,
+                                      "feature-rx-notify", &v),
+                     1);
+    assert_int_equal(v, 1);
+    assert_int_equal(
+        xenbus_read_uint(&f->c, XS_TX_NONE, f->dev.backend, "feature-sg", &v),
+        1);
+    assert_int_equal(v, 0);
+    assert_int_equal(xenbus_read_uint(&f->c, XS_TX_NONE, f->dev.backend,
+                                      "feature-missing", &v),
+                     0);
+    assert_int_equal(xenbus_read_uint(&f->c, XS_TX_NONE, f->dev.backend,
+                                      "feature-gso-tcpv4", &v),
+                     -EINVAL);
 }
 
 /* Backend model: follows the frontend's state node like netback. */
@@ -272,15 +287,17 @@ static void wait_for_backend_connected(void **state)
     f->backend_follows = true;
     fake_xs_set(&f->d, BE "/state", "2");
     assert_int_equal(xenbus_dev_init(&f->c, &f->dev, "vif", 0), 0);
-    assert_int_equal(xenbus_wait_backend_state(
-                         &f->c, &f->dev, XENBUS_MASK(XenbusStateInitWait),
-                         SECOND, &st), 0);
+    assert_int_equal(xenbus_wait_backend_state(&f->c, &f->dev,
+                                               XENBUS_MASK(XenbusStateInitWait),
+                                               SECOND, &st),
+                     0);
     assert_int_equal(st, XenbusStateInitWait);
-    assert_int_equal(xenbus_switch_state(&f->c, &f->dev,
-                                         XenbusStateInitialised), 0);
-    assert_int_equal(xenbus_wait_backend_state(
-                         &f->c, &f->dev, XENBUS_MASK(XenbusStateConnected),
-                         SECOND, &st), 0);
+    assert_int_equal(
+        xenbus_switch_state(&f->c, &f->dev, XenbusStateInitialised), 0);
+    assert_int_equal(
+        xenbus_wait_backend_state(
+            &f->c, &f->dev, XENBUS_MASK(XenbusStateConnected), SECOND, &st),
+        0);
     assert_int_equal(st, XenbusStateConnected);
     assert_null(f->c.watches); /* the temporary watch is gone */
 }
@@ -290,9 +307,10 @@ static void wait_times_out_naming_path(void **state)
     struct fx *f = *state;
 
     assert_int_equal(xenbus_dev_init(&f->c, &f->dev, "vif", 0), 0);
-    assert_int_equal(xenbus_wait_backend_state(
-                         &f->c, &f->dev, XENBUS_MASK(XenbusStateClosed),
-                         SECOND / 10, NULL), -ETIMEDOUT);
+    assert_int_equal(xenbus_wait_backend_state(&f->c, &f->dev,
+                                               XENBUS_MASK(XenbusStateClosed),
+                                               SECOND / 10, NULL),
+                     -ETIMEDOUT);
     assert_non_null(strstr(f->d.last_log, BE "/state"));
     assert_non_null(strstr(f->d.last_log, "timeout"));
     assert_null(f->c.watches);
