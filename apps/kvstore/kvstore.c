@@ -137,7 +137,8 @@ static int zero_range(struct kvstore *s, uint64_t off, size_t len)
 {
     int rc = 0;
 
-    memset(s->batch, 0, KVSTORE_BATCH_MAX);
+    /* Only what is written (the tail zone of a small disk is small). */
+    memset(s->batch, 0, len < KVSTORE_BATCH_MAX ? len : KVSTORE_BATCH_MAX);
     while (len > 0 && rc == 0) {
         size_t n = len < KVSTORE_BATCH_MAX ? len : KVSTORE_BATCH_MAX;
 
@@ -206,7 +207,9 @@ static int replay(struct kvstore *s, const struct kvlog_rec *r)
  * decode; leaves s->tail and s->next_seq after the last good one. */
 static int scan(struct kvstore *s)
 {
-    uint8_t *win = malloc(SCAN_WINDOW);
+    /* A window never reads past the disk's end: no bigger than it. */
+    uint8_t *win = malloc(s->dev.size < SCAN_WINDOW ? (size_t)s->dev.size
+                                                    : SCAN_WINDOW);
     uint64_t pos = s->sb.log_start, seq = 1, win_off = 0, win_len = 0;
     int rc = 0;
 
@@ -263,17 +266,18 @@ int kvstore_open(struct kvstore *s, const struct kvstore_dev *dev,
         !dev->flush)
         return -EINVAL;
     s->dev.size &= ~(uint64_t)(dev->align - 1);
+    if (s->dev.size < (uint64_t)dev->align * 2)
+        return -EINVAL;
     s->nbuckets = 1024;
     s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
-    s->batch = malloc(KVSTORE_BATCH_MAX);
+    /* A batch never outgrows the disk (stage's -ENOSPC comes first), nor
+     * does a zeroed tail zone: a small disk gets a small buffer. */
+    s->batch = malloc(s->dev.size < KVSTORE_BATCH_MAX ? (size_t)s->dev.size
+                                                      : KVSTORE_BATCH_MAX);
     s->staged = calloc(STAGED_MAX, sizeof(*s->staged));
     sec = malloc(dev->align);
     if (!s->buckets || !s->batch || !s->staged || !sec) {
         rc = -ENOMEM;
-        goto fail;
-    }
-    if (s->dev.size < (uint64_t)dev->align * 2) {
-        rc = -EINVAL;
         goto fail;
     }
     rc = s->dev.read(s->dev.ctx, 0, sec, dev->align);
