@@ -219,8 +219,8 @@ static int add_entry(struct vfs_fs *fs, const struct cpio_entry *e,
                      unsigned int *skipped, struct cpio_error *err)
 {
     mode_t type = e->mode & S_IFMT;
-    struct vfs_node *dir, *n;
-    const char *base;
+    struct vfs_node *dir = NULL, *n;
+    const char *base = NULL;
     int rc;
 
     if (type != S_IFDIR && type != S_IFREG && type != S_IFLNK) {

@@ -41,6 +41,8 @@ static struct {
 } fds[VFS_FD_MAX];
 
 #define SETFL_MASK (O_APPEND | O_NONBLOCK)
+/* The most one call moves: ssize_t's range (newlib has no SSIZE_MAX). */
+#define IO_MAX ((size_t)LONG_MAX)
 
 static struct vfs_file *file_of(int fd)
 {
@@ -147,8 +149,8 @@ static ssize_t read_at(struct vfs_file *f, void *buf, size_t len, off_t off)
     avail = n->size - (size_t)off;
     if (len > avail)
         len = avail;
-    if (len > SSIZE_MAX)
-        len = SSIZE_MAX;
+    if (len > IO_MAX)
+        len = IO_MAX;
     memcpy(buf, n->data + off, len);
     return (ssize_t)len;
 }
@@ -166,8 +168,8 @@ static ssize_t write_at(struct vfs_file *f, const void *buf, size_t len,
         return -EINVAL;
     if (len == 0)
         return 0;
-    if (len > SSIZE_MAX)
-        len = SSIZE_MAX;
+    if (len > IO_MAX)
+        len = IO_MAX;
     if ((uint64_t)off > SIZE_MAX - len)
         return -EFBIG;
     end = (size_t)off + len;

@@ -26,6 +26,7 @@
 #include "kernel/cpio.h"
 #include "kernel/fdtab.h"
 #include "kernel/vfs.h"
+#include "kernel/vfs_etc.h"
 
 static unsigned char arc[1 << 16];
 static size_t arc_len;
@@ -350,6 +351,60 @@ static void random_corruption(void **state)
     assert_true(refused > 1000);
 }
 
+static void etc_defaults_fill_gaps_only(void **state)
+{
+    char buf[128];
+    int fd;
+    ssize_t n;
+
+    (void)state;
+    add("etc/hosts", S_IFREG | 0644, "10.0.0.1 dom0\n"); /* the archive's */
+    trailer();
+    assert_int_equal(unpack(), 0);
+    assert_int_equal(
+        vfs_etc_defaults(fs, "ip=10.0.0.5/24 dns=10.0.0.1,9.9.9.9 x"), 0);
+    vfs_set_root(fs);
+    fd = vfs_open("/etc/hosts", O_RDONLY, 0);
+    n = vfs_read(fd, buf, sizeof(buf) - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    assert_string_equal(buf, "10.0.0.1 dom0\n"); /* kept */
+    vfs_close(fd);
+    fd = vfs_open("/etc/resolv.conf", O_RDONLY, 0);
+    n = vfs_read(fd, buf, sizeof(buf) - 1);
+    buf[n > 0 ? n : 0] = '\0';
+    assert_string_equal(buf, "nameserver 10.0.0.1\nnameserver 9.9.9.9\n");
+    vfs_close(fd);
+    assert_int_equal(vfs_access("/etc/services", R_OK), 0);
+    assert_int_equal(vfs_access("/etc/protocols", R_OK), 0);
+    assert_int_equal(vfs_open("/etc/services", O_WRONLY, 0), -EROFS);
+}
+
+static void resolv_from_the_command_line(void **state)
+{
+    char buf[VFS_ETC_RESOLV_MAX];
+
+    (void)state;
+    assert_int_equal(vfs_etc_resolv("a b", buf, sizeof(buf)), 0);
+    assert_int_equal(vfs_etc_resolv("", buf, sizeof(buf)), 0);
+    assert_int_equal(vfs_etc_resolv("dns=1.2.3.4", buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "nameserver 1.2.3.4\n");
+    /* The last dns= wins. */
+    assert_int_equal(
+        vfs_etc_resolv("dns=1.1.1.1 dns=8.8.8.8", buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "nameserver 8.8.8.8\n");
+    assert_int_equal(vfs_etc_resolv("dns=1.2.3", buf, sizeof(buf)), -EINVAL);
+    assert_int_equal(vfs_etc_resolv("dns=1.2.3.400", buf, sizeof(buf)),
+                     -EINVAL);
+    assert_int_equal(vfs_etc_resolv("dns=1.2.3.4,", buf, sizeof(buf)), -EINVAL);
+    assert_int_equal(vfs_etc_resolv("dns=1.2.3.4;rm", buf, sizeof(buf)),
+                     -EINVAL);
+    assert_int_equal(vfs_etc_resolv("dns=1.2.3.4,5.6.7.8", buf, 20), -ENOSPC);
+    /* Without dns= the default file says where servers come from. */
+    assert_int_equal(vfs_etc_defaults(fs, NULL), 0);
+    assert_non_null(
+        vfs_node_find(vfs_node_find(fs->root, "etc", 3), "resolv.conf", 11));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -367,6 +422,8 @@ int main(void)
         T(conflicting_entries),
         T(the_root_entry_must_be_a_directory),
         T(random_corruption),
+        T(etc_defaults_fill_gaps_only),
+        T(resolv_from_the_command_line),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
