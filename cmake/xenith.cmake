@@ -55,8 +55,17 @@ function(xenith_add_image NAME)
             message(FATAL_ERROR "xenith_add_image(${NAME}): ROOTFS "
                                 "${IMG_ROOTFS}: not a directory")
         endif()
-        file(GLOB_RECURSE rootfs_files CONFIGURE_DEPENDS
+        # Directories are listed (a new or removed entry changes their
+        # mtime); symbolic links are not, since a dependency on a link
+        # is one on its target, which need not exist on the build host.
+        file(GLOB_RECURSE rootfs_all CONFIGURE_DEPENDS
              LIST_DIRECTORIES true ${rootfs_dir}/*)
+        set(rootfs_files ${rootfs_dir})
+        foreach(f ${rootfs_all})
+            if(NOT IS_SYMLINK ${f})
+                list(APPEND rootfs_files ${f})
+            endif()
+        endforeach()
         set(cpio ${CMAKE_CURRENT_BINARY_DIR}/${NAME}_rootfs.cpio)
         set(packer ${XENITH_ROOT}/tools/xenith_cli/rootfs.py)
         add_custom_command(
