@@ -285,6 +285,21 @@ int vfs_node_resize(struct vfs_node *n, size_t len)
         n->borrowed = false;
         return 0;
     }
+    if (len <= n->cap / 4 && n->cap > DATA_STEP_MIN) {
+        /* Shrunk well below its capacity (O_TRUNC, ftruncate): give
+         * the memory back to the quota and the heap. */
+        cap = len ? grown_cap(0, len) : 0;
+        d = cap ? realloc(n->data, cap) : NULL;
+        if (cap && !d)
+            return -ENOMEM;
+        if (!cap)
+            free(n->data);
+        uncharge(fs, n->cap - cap);
+        n->data = d;
+        n->cap = cap;
+        n->size = len;
+        return 0;
+    }
     if (len <= n->cap) {
         if (len > n->size)
             memset(n->data + n->size, 0, len - n->size);

@@ -268,6 +268,17 @@ static void full_tmpfs_gives_enospc(void **state)
         assert_true(i < 100);
     }
     assert_int_equal(vfs_ftruncate(fd, 1 << 20), -ENOSPC);
+    /* Truncating gives the space back at once. */
+    {
+        size_t before = fs->used;
+
+        assert_int_equal(vfs_ftruncate(fd, 100), 0);
+        assert_true(fs->used < before - 32 * 1024);
+        assert_int_equal(vfs_ftruncate(fd, 0), 0);
+        assert_int_equal(vfs_lseek(fd, 0, SEEK_SET), 0);
+        assert_int_equal(vfs_write(fd, block, sizeof(block)), sizeof(block));
+        assert_int_equal(vfs_ftruncate(fd, 0), 0);
+    }
     /* The heap is never asked past the quota; unlinking gives it back. */
     assert_int_equal(vfs_close(fd), 0);
     assert_int_equal(vfs_unlink("/q/big"), 0);
