@@ -524,6 +524,12 @@ int vfs_open_node(const char *path, int flags, mode_t mode,
         return -ENOTDIR;
     if (is_dir(n) && (acc != O_RDONLY || (flags & O_TRUNC)))
         return -EISDIR;
+    if (S_ISCHR(n->mode)) {
+        /* /dev/null and friends: writable anywhere, nothing to truncate. */
+        vfs_node_get(n);
+        *out = n;
+        return 0;
+    }
     if ((acc != O_RDONLY || (flags & O_TRUNC)) && n->fs->read_only)
         return -EROFS;
     if ((flags & O_TRUNC) && acc != O_RDONLY && n->size) {

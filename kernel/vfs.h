@@ -34,6 +34,14 @@
 
 struct vfs_node;
 
+/* What a character-device node is (kernel/vfs_dev.c). */
+enum vfs_dev {
+    VFS_DEV_NONE,
+    VFS_DEV_NULL,
+    VFS_DEV_ZERO,
+    VFS_DEV_RANDOM, /* random and urandom */
+};
+
 struct vfs_fs {
     const char *type; /* "rootfs", "tmpfs" */
     unsigned int id;  /* st_dev */
@@ -59,6 +67,7 @@ struct vfs_node {
     unsigned int nchildren;
     bool unlinked;       /* gone from the tree, freed at refs 0 */
     bool borrowed;       /* data points into an archive */
+    unsigned char dev;   /* enum vfs_dev of an S_IFCHR node */
     unsigned char *data; /* file contents or symlink target */
     size_t size, cap;
     int64_t mtime; /* seconds since the epoch */
@@ -169,6 +178,15 @@ int vfs_getcwd(char *buf, size_t len);
  */
 int vfs_open_node(const char *path, int flags, mode_t mode,
                   struct vfs_node **out);
+
+/* ---- devices (kernel/vfs_dev.c) ---- */
+
+/* Add /dev/{null,zero,random,urandom} to fs where missing. 0, -errno. */
+int vfs_dev_populate(struct vfs_fs *fs);
+/* Where /dev/random's bytes come from: fill(buf, len) returns 0. */
+void vfs_dev_set_random(int (*fill)(void *buf, size_t len));
+ssize_t vfs_dev_read(const struct vfs_node *n, void *buf, size_t len);
+ssize_t vfs_dev_write(const struct vfs_node *n, size_t len);
 
 /* ---- open files (kernel/vfs_file.c) ---- */
 

@@ -15,15 +15,18 @@
  * on an empty root (a refused root must not take the app down with it:
  * the app then sees ENOENT). File data stays where the archive is (the
  * ramdisk's pages are below the page allocator's region and never
- * reused). Then /etc defaults (kernel/vfs_etc.c), a tmpfs on /tmp with a
- * quota of a quarter of the domain's memory, the descriptor range in
+ * reused). Then /etc defaults (kernel/vfs_etc.c), /dev/null, zero,
+ * random and urandom (kernel/vfs_dev.c; random from RDRAND), a tmpfs on /tmp
+ * with a quota of a quarter of the domain's memory, the descriptor range in
  * kernel/fdtab, and Xen's wall clock for mtimes.
  * Reference: xen/include/public/xen.h (start_info, SIF_MOD_START_PFN).
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "arch/x86_64/arch.h"
 #include "include/xenith.h"
 #include "kernel/cpio.h"
 #include "kernel/devinit.h"
@@ -46,6 +49,24 @@ static int64_t wall_seconds(void)
 
     time_wall(&sec, &nsec);
     return (int64_t)sec;
+}
+
+/* /dev/random's source: RDRAND (as getentropy), else -EIO. */
+static int rdrand_fill(void *buf, size_t len)
+{
+    unsigned char *p = buf;
+
+    while (len) {
+        uint64_t v;
+        size_t n = len < sizeof(v) ? len : sizeof(v);
+
+        if (!arch_rdrand64(&v))
+            return -EIO;
+        memcpy(p, &v, n);
+        p += n;
+        len -= n;
+    }
+    return 0;
 }
 
 /* The archive and where it came from; false when there is none. */
@@ -122,6 +143,10 @@ static int fs_boot(const start_info_t *si, uint64_t timeout_ns)
     rc = vfs_etc_defaults(root, (const char *)si->cmd_line);
     if (rc)
         kfmt_printf("[xenith] rootfs: /etc defaults not added (%d)\n", rc);
+    vfs_dev_set_random(rdrand_fill);
+    rc = vfs_dev_populate(root);
+    if (rc)
+        kfmt_printf("[xenith] rootfs: /dev nodes not added (%d)\n", rc);
     vfs_set_root(root);
     mm_stats(&ms);
     rc = vfs_mount_tmpfs("/tmp", ms.total_pages / 4 << PAGE_SHIFT);

@@ -142,6 +142,8 @@ static ssize_t read_at(struct vfs_file *f, void *buf, size_t len, off_t off)
         return -EBADF;
     if (S_ISDIR(n->mode))
         return -EISDIR;
+    if (S_ISCHR(n->mode))
+        return vfs_dev_read(n, buf, len > IO_MAX ? IO_MAX : len);
     if (off < 0)
         return -EINVAL;
     if ((uint64_t)off >= n->size)
@@ -164,6 +166,8 @@ static ssize_t write_at(struct vfs_file *f, const void *buf, size_t len,
 
     if (!can_write(f))
         return -EBADF;
+    if (S_ISCHR(n->mode))
+        return vfs_dev_write(n, len > IO_MAX ? IO_MAX : len);
     if (off < 0)
         return -EINVAL;
     if (len == 0)

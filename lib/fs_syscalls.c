@@ -3,8 +3,10 @@
  * lib/fs_syscalls.c - the POSIX file calls newlib and apps make.
  *
  * Each call is a thin translation of kernel/vfs.h's -errno results into
- * POSIX's -1 and errno. open() first asks kernel/fdtab whether another
- * module serves the path (the block devices under /dev/), then the VFS.
+ * POSIX's -1 and errno. open() of a path the VFS has (/dev/null too)
+ * opens it; otherwise a module that registered the path's prefix in
+ * kernel/fdtab (the block devices under /dev/) gets it; else the VFS
+ * (ENOENT, or O_CREAT).
  * read/write/close/fstat/lseek/fcntl/pread/pwrite/fsync on the files'
  * descriptors need nothing here: the VFS registered its descriptor
  * range in kernel/fdtab, and lib/syscalls.c forwards them. Kept apart
@@ -59,8 +61,14 @@ int open(const char *path, int flags, ...)
         mode = va_arg(ap, int);
         va_end(ap);
     }
-    if (open_fn)
-        return open_fn(path, flags, mode);
+    /* A provider's prefix (block devices: "/dev/") yields to what the
+     * VFS has under it (/dev/null ...). */
+    if (open_fn) {
+        struct vfs_node *n;
+
+        if (vfs_lookup(path, VFS_FOLLOW, &n) != 0)
+            return open_fn(path, flags, mode);
+    }
     return posix(vfs_open(path, flags, (mode_t)mode));
 }
 

@@ -9,7 +9,8 @@
  * /data/link, and the size and FNV-1a 64 hash of /data/big.bin when
  * there is one (read through read() and, compared, through mmap()).
  * Then it checks, printing "fsdemo: FAIL <what>" for each failure:
- * the root refuses writes (EROFS), /etc defaults exist, /tmp takes
+ * the root refuses writes (EROFS), /etc defaults exist, /dev/null
+ * swallows a write and /dev/urandom gives bytes, /tmp takes
  * mkdir/write/rename/read/unlink/rmdir, lseek/fcntl/dup behave, getcwd
  * follows chdir, anonymous mmap is zeroed, and a tmpfs mounted with
  * xn_fs_mount_tmpfs() fills to ENOSPC at its quota. Last line
@@ -148,6 +149,31 @@ static void check_root_is_read_only(void)
           "access(W_OK) on the root says EROFS");
 }
 
+static void check_dev(void)
+{
+    unsigned char r[16] = {0};
+    int fd = open("/dev/null", O_WRONLY), any = 0;
+    FILE *f;
+
+    check(fd >= 0 && write(fd, "gone", 4) == 4, "write to /dev/null");
+    if (fd >= 0)
+        close(fd);
+    f = fopen("/dev/urandom", "r");
+    check(f != NULL, "fopen /dev/urandom");
+    if (f && fread(r, 1, sizeof(r), f) == sizeof(r)) {
+        for (size_t i = 0; i < sizeof(r); i++)
+            any |= r[i];
+        check(any != 0, "/dev/urandom gives bytes");
+        printf("fsdemo: /dev/urandom: %zu bytes\n", sizeof(r));
+    } else if (f) {
+        /* No RDRAND: EIO, never predictable bytes. */
+        check(errno == EIO, "/dev/urandom without a source says EIO");
+        printf("fsdemo: /dev/urandom: EIO (no entropy source)\n");
+    }
+    if (f)
+        fclose(f);
+}
+
 static int file_is(const char *path, const char *text)
 {
     char buf[128];
@@ -279,6 +305,7 @@ int main(int argc, char **argv)
             cat(argv[i] + 4);
     report_root();
     check_root_is_read_only();
+    check_dev();
     check_tmp();
     check_mmap_and_quota();
     if (failures) {

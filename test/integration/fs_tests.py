@@ -48,6 +48,8 @@ def _fsdemo(*extra, cmdline=""):
 
 def _common_checks(rc, out):
     X.expect("fsdemo: FAIL" not in out, "no fsdemo check failed")
+    X.expect(re.search(r"fsdemo: /dev/urandom: (16 bytes|EIO)", out),
+             "/dev/null took a write and /dev/urandom answered")
     X.expect("fsdemo: /tmp write/rename/read/unlink done" in out,
              "/tmp took mkdir, write, rename, read, unlink and rmdir")
     X.expect(re.search(r"fsdemo: /scratch full at \d+ bytes \(ENOSPC\)",

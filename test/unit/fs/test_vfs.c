@@ -546,6 +546,50 @@ static void table_runs_out_and_fdtab_forwards(void **state)
     }
 }
 
+static int fill_ab(void *buf, size_t len)
+{
+    memset(buf, 0xab, len);
+    return 0;
+}
+
+static void dev_nodes_on_a_read_only_root(void **state)
+{
+    struct vfs_fs *fs = vfs_fs_create("rootfs", 0, true);
+    unsigned char buf[300];
+    struct stat st;
+    int fd;
+
+    (void)state;
+    vfs_reset();
+    assert_int_equal(vfs_dev_populate(fs), 0);
+    assert_int_equal(vfs_dev_populate(fs), 0); /* idempotent */
+    vfs_set_root(fs);
+    assert_int_equal(vfs_stat("/dev/null", &st, 0), 0);
+    assert_true(S_ISCHR(st.st_mode));
+    fd = vfs_open("/dev/null", O_WRONLY | O_TRUNC, 0); /* RO root: fine */
+    assert_true(fd >= 0);
+    assert_int_equal(vfs_write(fd, "discarded", 9), 9);
+    assert_int_equal(vfs_close(fd), 0);
+    fd = vfs_open("/dev/null", O_RDONLY, 0);
+    assert_int_equal(vfs_read(fd, buf, sizeof(buf)), 0);
+    assert_int_equal(vfs_close(fd), 0);
+    fd = vfs_open("/dev/zero", O_RDONLY, 0);
+    memset(buf, 1, sizeof(buf));
+    assert_int_equal(vfs_read(fd, buf, sizeof(buf)), sizeof(buf));
+    assert_int_equal(buf[0] | buf[299], 0);
+    assert_int_equal(vfs_close(fd), 0);
+    fd = vfs_open("/dev/urandom", O_RDONLY, 0);
+    vfs_dev_set_random(NULL);
+    assert_int_equal(vfs_read(fd, buf, 16), -EIO); /* no source: no bytes */
+    vfs_dev_set_random(fill_ab);
+    assert_int_equal(vfs_read(fd, buf, sizeof(buf)), 256); /* short */
+    assert_int_equal(buf[255], 0xab);
+    assert_int_equal(vfs_close(fd), 0);
+    vfs_dev_set_random(NULL);
+    assert_int_equal(vfs_open("/dev/new", O_WRONLY | O_CREAT, 0644), -EROFS);
+    assert_int_equal(vfs_unlink("/dev/null"), -EROFS);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_rw, teardown)
 
 int main(void)
@@ -564,6 +608,7 @@ int main(void)
         T(descriptors),
         T(unlinked_file_stays_while_open),
         T(table_runs_out_and_fdtab_forwards),
+        T(dev_nodes_on_a_read_only_root),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
