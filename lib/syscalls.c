@@ -10,9 +10,10 @@
  * scheduler's, and _exit implements the exit-status protocol of
  * docs/internals.md. Everything a unikernel does
  * not have (processes, signals) fails with -1 and a meaningful errno,
- * never a silent success; files are lib/fs_syscalls.c's. Descriptors above the console that
- * another module registered in kernel/fdtab (lwIP sockets) are forwarded
- * to it, so read()/write()/close() work on sockets.
+ * never a silent success; files are lib/fs_syscalls.c's. Descriptors
+ * above the console that another module registered in kernel/fdtab
+ * (lwIP sockets, files) are forwarded to it, so read()/write()/close()
+ * work on them.
  * Reference: newlib/libc/include/reent.h (the syscall list), POSIX.
  */
 #include <errno.h>
