@@ -334,6 +334,32 @@ unsigned int xn_blk_inflight(struct xn_blk *b);
 /* --- end block devices --- */
 
 /* ------------------------------------------------------------------ */
+/* File system (docs/porting.md)                                       */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Files are reached through the POSIX calls (open, read, stat, opendir,
+ * mkdir, rename, mmap ...; newlib's fopen on top). The root "/" is
+ * read-only, unpacked at boot from a cpio newc archive: the PV ramdisk
+ * (`./xenith run IMAGE --rootfs DIR`, xl `ramdisk=`) or, without one,
+ * the archive embedded at build time (xenith_add_image(... ROOTFS DIR)).
+ * /etc/hosts, /etc/resolv.conf (from dns=), /etc/services and
+ * /etc/protocols are added when the archive lacks them. /tmp is a
+ * writable tmpfs (in memory, gone at power-off) with a quota of a
+ * quarter of the domain's memory.
+ *
+ * Mount one more tmpfs on directory `path`, using at most quota_bytes of
+ * memory for its files, directories and names (0: no quota: then only
+ * the heap limits it). A missing directory is created, also in the
+ * read-only root. XN_ERR_BUSY: path is a mount point already (or "/");
+ * XN_ERR_NOMEM; XN_ERR_INVAL: path is not a directory or its parent is
+ * missing.
+ */
+xn_result xn_fs_mount_tmpfs(const char *path, size_t quota_bytes);
+
+/* --- end file system --- */
+
+/* ------------------------------------------------------------------ */
 /* Memory statistics                                                   */
 /* ------------------------------------------------------------------ */
 

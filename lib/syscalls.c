@@ -9,10 +9,11 @@
  * started) and Xen's wallclock (CLOCK_REALTIME), sleeping is the
  * scheduler's, and _exit implements the exit-status protocol of
  * docs/internals.md. Everything a unikernel does
- * not have (files, processes, signals) fails with -1 and a meaningful
- * errno, never a silent success. Descriptors above the console that
- * another module registered in kernel/fdtab (lwIP sockets) are forwarded
- * to it, so read()/write()/close() work on sockets.
+ * not have (processes, signals) fails with -1 and a meaningful errno,
+ * never a silent success; files are lib/fs_syscalls.c's. Descriptors
+ * above the console that another module registered in kernel/fdtab
+ * (lwIP sockets, files) are forwarded to it, so read()/write()/close()
+ * work on them.
  * Reference: newlib/libc/include/reent.h (the syscall list), POSIX.
  */
 #include <errno.h>
@@ -203,48 +204,7 @@ int fcntl(int fd, int cmd, ...)
     }
 }
 
-/* ---- no filesystem ---- */
-
-/* Paths another module registered in kernel/fdtab (/dev/xvd*); no files. */
-int open(const char *path, int flags, ...)
-{
-    fdtab_open_fn open_fn = fdtab_lookup_path(path);
-    va_list ap;
-    int mode = 0;
-
-    if (flags & O_CREAT) {
-        va_start(ap, flags);
-        mode = va_arg(ap, int);
-        va_end(ap);
-    }
-    if (open_fn)
-        return open_fn(path, flags, mode);
-    errno = ENOENT;
-    return -1;
-}
-
-int stat(const char *path, struct stat *st)
-{
-    (void)path;
-    (void)st;
-    errno = ENOENT;
-    return -1;
-}
-
-int link(const char *old, const char *new)
-{
-    (void)old;
-    (void)new;
-    errno = EROFS;
-    return -1;
-}
-
-int unlink(const char *path)
-{
-    (void)path;
-    errno = ENOENT;
-    return -1;
-}
+/* ---- files: lib/fs_syscalls.c (open, stat, unlink ...) ---- */
 
 /* ---- no processes or signals ---- */
 

@@ -55,7 +55,30 @@ def xs_framed(kind, typ, body):
     return u8(kind) + u8(typ) + u8(len(body)) + body
 
 
+def newc(name, mode, data=b""):
+    """One cpio newc entry (kernel/cpio.h has the format)."""
+    raw = name.encode() + b"\0"
+    hdr = "070701" + "".join("%08X" % v for v in (
+        1, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(raw), 0))
+    out = hdr.encode() + raw
+    out += b"\0" * (-len(out) % 4)
+    return out + data + b"\0" * (-len(data) % 4)
+
+
+TRAILER = newc("TRAILER!!!", 0)
+
 SEEDS = {
+    "cpio": {
+        "tree": newc(".", 0o40755) + newc("etc", 0o40755)
+        + newc("etc/hosts", 0o100644, b"127.0.0.1 localhost\n")
+        + newc("srv/www/index.html", 0o100644, b"<h1>x</h1>")
+        + newc("srv/l", 0o120777, b"www/index.html")
+        + newc("up", 0o120777, b"../../..") + TRAILER,
+        "loop": newc("a", 0o120777, b"b") + newc("b", 0o120777, b"a/c")
+        + TRAILER,
+        "dotdot": newc("x/../y", 0o100644, b"no") + TRAILER,
+        "cut": (newc("f", 0o100644, b"0123456789") + TRAILER)[:120],
+    },
     "args": {
         "plain": b"hello world",
         "options_env": b'xenith.oom=crash KEY=v OTHER=1 -- a "b c" xenith.x',

@@ -706,6 +706,10 @@ flush_tests.register(sys.modules[__name__])
 import hostile_tests  # noqa: E402
 
 hostile_tests.register(sys.modules[__name__])
+# The file system (apps/fsdemo, --rootfs): in fs_tests.py.
+import fs_tests  # noqa: E402
+
+fs_tests.register(sys.modules[__name__])
 
 
 # ------------------------------------------------------------------------

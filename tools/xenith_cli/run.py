@@ -185,6 +185,12 @@ def parse(argv):
     ap.add_argument("--forward", action="append", default=[],
                     metavar="HOSTPORT:GUESTPORT")
     ap.add_argument("--cmdline", default="", help="guest command line")
+    ap.add_argument("--rootfs", metavar="DIR|FILE",
+                    help="pack DIR (cpio newc) as the guest's read-only "
+                         "root, passed as the PV ramdisk (a FILE is "
+                         "passed as it is); it replaces a root embedded "
+                         "in the image, and its size is added to the "
+                         "default memory")
     ap.add_argument("--timeout", type=int, default=0,
                     help="destroy the guest after S seconds (exit 124)")
     ap.add_argument("--detach", action="store_true",
@@ -253,6 +259,33 @@ def _stage_kernel(d0, path, kind):
     return d0.put(path, name)
 
 
+def _stage_rootfs(d0, directory):
+    """Pack DIR as a cpio newc archive (tools/xenith_cli/rootfs.py), or
+    take FILE as one, and put it where dom0 sees it; returns (dom0 path,
+    size in bytes)."""
+    import tempfile
+    from . import rootfs
+    # A fixed file name: the staged copy is named by content, so the
+    # same tree is not copied to dom0 again.
+    if os.path.isfile(directory):
+        # An archive made elsewhere (or a deliberately broken one, for a
+        # test): passed as it is; the guest validates it.
+        return _stage_kernel(d0, directory, "ramdisk"), \
+            os.path.getsize(directory)
+    tmpdir = tempfile.mkdtemp(prefix="xenith-rootfs-")
+    tmp = os.path.join(tmpdir, "rootfs.cpio")
+    try:
+        size = rootfs.pack_to(directory, tmp,
+                              warn=lambda m: err(f"--rootfs: {m}"))
+    except (rootfs.PackError, OSError) as e:
+        raise Fatal(f"--rootfs {directory}: {e}")
+    staged = _stage_kernel(d0, tmp, "ramdisk")
+    if not d0.local:
+        os.unlink(tmp)
+        os.rmdir(tmpdir)
+    return staged, size
+
+
 def build_config(a, d0, name):
     lines = [f'name = "{name}"', 'type = "pv"',
              'on_poweroff = "preserve"', 'on_crash = "preserve"',
@@ -270,6 +303,11 @@ def build_config(a, d0, name):
         kernel = _stage_kernel(d0, image, "kernel")
         lines.append(f'kernel = "{kernel}"')
         mem = a.memory or image_memory(image) or 16
+        if a.rootfs:
+            ramdisk, size = _stage_rootfs(d0, a.rootfs)
+            lines.append(f'ramdisk = "{ramdisk}"')
+            if not a.memory:
+                mem += (size + (1 << 20) - 1) >> 20
         extra = a.cmdline
     lines.append(f"memory = {mem}")
     lines.append(f"extra = {json_str(extra.strip())}")
