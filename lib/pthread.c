@@ -399,6 +399,16 @@ int pthread_cancel(pthread_t thread)
     return lookup(thread) ? ENOSYS : ESRCH;
 }
 
+/* Signals are delivered in the caller (lib/signal.c): no other way. */
+int pthread_kill(pthread_t thread, int sig)
+{
+    if (!lookup(thread))
+        return ESRCH;
+    if (sig == 0)
+        return 0;
+    return raise(sig) ? errno : 0;
+}
+
 int pthread_setcancelstate(int state, int *oldstate)
 {
     if (state != PTHREAD_CANCEL_ENABLE && state != PTHREAD_CANCEL_DISABLE)

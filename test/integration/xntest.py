@@ -707,6 +707,11 @@ import hostile_tests  # noqa: E402
 
 hostile_tests.register(sys.modules[__name__])
 
+# The POSIX layer (threads, process and system calls): pthread_tests.py.
+import pthread_tests  # noqa: E402
+
+pthread_tests.register(sys.modules[__name__])
+
 
 # ------------------------------------------------------------------------
 
