@@ -34,6 +34,7 @@ static struct {
     uint64_t switched_at; /* when current was switched in */
     uint64_t started_at;  /* sched_init() */
     void (*exit_hook)(struct sched_thread *self);
+    struct sched_thread *app; /* runs main() */
 } sc;
 
 static void switch_to(struct sched_thread *next)
@@ -261,9 +262,14 @@ struct sched_thread *sched_self(void)
     return sc.current;
 }
 
-struct sched_thread *sched_boot_thread(void)
+void sched_set_app_thread(struct sched_thread *t)
 {
-    return &sc.boot;
+    sc.app = t;
+}
+
+struct sched_thread *sched_app_thread(void)
+{
+    return sc.app;
 }
 
 bool sched_preempt_point(void)

@@ -89,8 +89,13 @@ void sched_thread_exit(void) __attribute__((noreturn));
  */
 int sched_yield(void);
 struct sched_thread *sched_self(void);
-/* The thread start_kernel became (it runs main()); it never exits. */
-struct sched_thread *sched_boot_thread(void);
+/*
+ * The thread that runs the app's main() (kernel/main.c creates it and
+ * records it here); NULL before. The POSIX layer needs it for
+ * pthread_exit() from main(), which must not end the thread.
+ */
+void sched_set_app_thread(struct sched_thread *t);
+struct sched_thread *sched_app_thread(void);
 
 /*
  * The cooperative-scheduling guarantee for POSIX code (docs/porting.md):

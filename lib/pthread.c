@@ -373,7 +373,7 @@ void pthread_exit(void *retval)
     }
     if (!d->adopted)
         thread_end(d, retval);
-    if (d->kt != sched_boot_thread())
+    if (d->kt != sched_app_thread())
         sched_thread_exit(); /* the exit hook runs the destructors */
     /* main(): the process lives on until the last pthread has ended. */
     run_destructors(d);

@@ -13,7 +13,9 @@
  * a slice). sys.c adds uname/sysconf/clocks/ids/signals/fork. The last
  * line is "pthreads: all ok" (exit 0) or "pthreads: N checks failed"
  * (exit 1). With the argument "abort", it calls abort() after the
- * checks instead: the domain must end with status 134.
+ * checks instead: the domain must end with status 134. With "mainexit",
+ * main() ends with pthread_exit() while a thread still runs: the domain
+ * must go on until that thread has printed its line, then exit 0.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -339,6 +341,14 @@ static void preemption(void)
                (unsigned long long)(other_ran_at / 1000 % 1000));
 }
 
+static void *last_thread(void *arg)
+{
+    (void)arg;
+    usleep(200 * 1000);
+    printf("pthreads: last thread done\n");
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     printf("pthreads: start\n");
@@ -357,6 +367,13 @@ int main(int argc, char **argv)
     if (failures) {
         printf("pthreads: %d checks failed\n", failures);
         return 1;
+    }
+    if (argc > 1 && strcmp(argv[1], "mainexit") == 0) {
+        pthread_t t;
+
+        pthread_create(&t, NULL, last_thread, NULL);
+        printf("pthreads: main calls pthread_exit\n");
+        pthread_exit(NULL);
     }
     printf("pthreads: all ok\n");
     return 0;

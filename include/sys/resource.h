@@ -4,7 +4,7 @@
  * (compatibility header, replaces newlib's, which only has getrusage).
  *
  * lib/sysinfo.c answers from what the kernel knows: RLIMIT_STACK is the
- * main thread's 64 KiB stack (pthreads get theirs from their attribute),
+ * main thread's 56 KiB stack (pthreads get theirs from their attribute),
  * RLIMIT_NOFILE the descriptor space (256), RLIMIT_AS and RLIMIT_DATA
  * the most the heap can grow to, RLIMIT_CORE 0, the rest RLIM_INFINITY.
  * setrlimit records a lowered soft or hard limit (EPERM to raise a hard

@@ -11,7 +11,8 @@ mutex types, the preemption guarantee (another thread runs while one is
 busy calling pthread functions), uname/sysconf/clocks/ids, signals the
 program raises itself, and fork/system/exec refused with one console
 line each.  pthreads_abort checks abort(): the SIGABRT default action
-ends the domain with status 134 and says so.
+ends the domain with status 134 and says so; pthreads_main_exit that
+pthread_exit() in main() lets the last thread finish first.
 
 The t_* functions join xntest.py's module through register().
 """
@@ -97,3 +98,17 @@ def t_pthreads_abort():
              in out, "the SIGABRT default action is named on the console")
     X.expect("[xenith] exit 134" in out, "exit status 134 (128 + SIGABRT)")
     X.expect(rc == 134, "run exits 134")
+
+
+def t_pthreads_main_exit():
+    """pthread_exit() in main(): the domain lives on until the last
+    pthread has ended, then exits 0."""
+    rc, out, _ = X.xenith("run", X.image("pthreads"), "--cmdline",
+                          "mainexit", "--timeout", "300", check=False)
+    i_main = out.find("pthreads: main calls pthread_exit")
+    i_last = out.find("pthreads: last thread done")
+    i_exit = out.find("[xenith] exit 0")
+    X.expect(i_main >= 0, "main() reached pthread_exit")
+    X.expect(i_last > i_main, "the other thread ran to its end after it")
+    X.expect(i_exit > i_last, "then the domain exited with status 0")
+    X.expect(rc == 0, "run exits 0")
