@@ -46,49 +46,65 @@ extern "C" {
 #undef PTHREAD_DESTRUCTOR_ITERATIONS
 #undef PTHREAD_STACK_MIN
 #undef PTHREAD_THREADS_MAX
-#define PTHREAD_KEYS_MAX 128
+#define PTHREAD_KEYS_MAX              128
 #define PTHREAD_DESTRUCTOR_ITERATIONS 4
-#define PTHREAD_STACK_MIN 16384
+#define PTHREAD_STACK_MIN             16384
 
 /* Attribute values. */
-#define PTHREAD_CREATE_JOINABLE 0
-#define PTHREAD_CREATE_DETACHED 1
-#define PTHREAD_INHERIT_SCHED 0
-#define PTHREAD_EXPLICIT_SCHED 1
-#define PTHREAD_SCOPE_SYSTEM 0
-#define PTHREAD_SCOPE_PROCESS 1
-#define PTHREAD_PROCESS_PRIVATE 0
-#define PTHREAD_PROCESS_SHARED 1
-#define PTHREAD_PRIO_NONE 0
-#define PTHREAD_PRIO_INHERIT 1
-#define PTHREAD_PRIO_PROTECT 2
+#define PTHREAD_CREATE_JOINABLE       0
+#define PTHREAD_CREATE_DETACHED       1
+#define PTHREAD_INHERIT_SCHED         0
+#define PTHREAD_EXPLICIT_SCHED        1
+#define PTHREAD_SCOPE_SYSTEM          0
+#define PTHREAD_SCOPE_PROCESS         1
+#define PTHREAD_PROCESS_PRIVATE       0
+#define PTHREAD_PROCESS_SHARED        1
+#define PTHREAD_PRIO_NONE             0
+#define PTHREAD_PRIO_INHERIT          1
+#define PTHREAD_PRIO_PROTECT          2
 
-#define PTHREAD_MUTEX_NORMAL 0
-#define PTHREAD_MUTEX_RECURSIVE 1
-#define PTHREAD_MUTEX_ERRORCHECK 2
-#define PTHREAD_MUTEX_DEFAULT PTHREAD_MUTEX_NORMAL
+#define PTHREAD_MUTEX_NORMAL        0
+#define PTHREAD_MUTEX_RECURSIVE     1
+#define PTHREAD_MUTEX_ERRORCHECK    2
+#define PTHREAD_MUTEX_DEFAULT       PTHREAD_MUTEX_NORMAL
 /* glibc's names, which ported code often uses. */
-#define PTHREAD_MUTEX_RECURSIVE_NP PTHREAD_MUTEX_RECURSIVE
+#define PTHREAD_MUTEX_RECURSIVE_NP  PTHREAD_MUTEX_RECURSIVE
 #define PTHREAD_MUTEX_ERRORCHECK_NP PTHREAD_MUTEX_ERRORCHECK
-#define PTHREAD_MUTEX_STALLED 0
-#define PTHREAD_MUTEX_ROBUST 1
+#define PTHREAD_MUTEX_STALLED       0
+#define PTHREAD_MUTEX_ROBUST        1
 
-#define PTHREAD_CANCEL_ENABLE 0
-#define PTHREAD_CANCEL_DISABLE 1
-#define PTHREAD_CANCEL_DEFERRED 0
+#define PTHREAD_CANCEL_ENABLE       0
+#define PTHREAD_CANCEL_DISABLE      1
+#define PTHREAD_CANCEL_DEFERRED     0
 #define PTHREAD_CANCEL_ASYNCHRONOUS 1
-#define PTHREAD_CANCELED ((void *)-1)
+#define PTHREAD_CANCELED            ((void *)-1)
 
 #define PTHREAD_BARRIER_SERIAL_THREAD (-1)
 
 /* Static initialisers: every object is valid all-zero. */
-#define PTHREAD_MUTEX_INITIALIZER { 0, 0, 0, { 0, 0 }, 0, 0 }
-#define PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP                                \
-    { 0, 0, 0, { 0, 0 }, PTHREAD_MUTEX_RECURSIVE, 0 }
-#define PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP                               \
-    { 0, 0, 0, { 0, 0 }, PTHREAD_MUTEX_ERRORCHECK, 0 }
-#define PTHREAD_COND_INITIALIZER { { 0, 0 }, 0, 0 }
-#define PTHREAD_RWLOCK_INITIALIZER { 0, 0, 0, { 0, 0 }, { 0, 0 } }
+#define PTHREAD_MUTEX_INITIALIZER                                              \
+    {                                                                          \
+        0, 0, 0, {0, 0}, 0, 0                                                  \
+    }
+#define PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP                                 \
+    {                                                                          \
+        0, 0, 0, {0, 0}, PTHREAD_MUTEX_RECURSIVE, 0                            \
+    }
+#define PTHREAD_ERRORCHECK_MUTEX_INITIALIZER_NP                                \
+    {                                                                          \
+        0, 0, 0, {0, 0}, PTHREAD_MUTEX_ERRORCHECK, 0                           \
+    }
+#define PTHREAD_COND_INITIALIZER                                               \
+    {                                                                          \
+        {0, 0}, 0, 0                                                           \
+    }
+#define PTHREAD_RWLOCK_INITIALIZER                                             \
+    {                                                                          \
+        0, 0, 0, {0, 0},                                                       \
+        {                                                                      \
+            0, 0                                                               \
+        }                                                                      \
+    }
 #define PTHREAD_ONCE_INIT 0
 
 /* ---- threads ---- */
@@ -144,13 +160,14 @@ struct __xn_pthread_cleanup {
 void __xn_pthread_cleanup_push(struct __xn_pthread_cleanup *c,
                                void (*routine)(void *), void *arg);
 void __xn_pthread_cleanup_pop(struct __xn_pthread_cleanup *c, int execute);
-#define pthread_cleanup_push(routine, arg)                                    \
-    do {                                                                      \
-        struct __xn_pthread_cleanup __xn_cleanup;                             \
+#define pthread_cleanup_push(routine, arg)                                     \
+    do {                                                                       \
+        struct __xn_pthread_cleanup __xn_cleanup;                              \
         __xn_pthread_cleanup_push(&__xn_cleanup, (routine), (arg));
-#define pthread_cleanup_pop(execute)                                          \
-        __xn_pthread_cleanup_pop(&__xn_cleanup, (execute));                   \
-    } while (0)
+#define pthread_cleanup_pop(execute)                                           \
+    __xn_pthread_cleanup_pop(&__xn_cleanup, (execute));                        \
+    }                                                                          \
+    while (0)
 
 /* ---- thread attributes ---- */
 
@@ -190,15 +207,13 @@ int pthread_mutexattr_settype(pthread_mutexattr_t *attr, int type);
 int pthread_mutexattr_gettype(const pthread_mutexattr_t *attr, int *type);
 /* PTHREAD_PROCESS_SHARED: ENOTSUP (there is one process). */
 int pthread_mutexattr_setpshared(pthread_mutexattr_t *attr, int pshared);
-int pthread_mutexattr_getpshared(const pthread_mutexattr_t *attr,
-                                 int *pshared);
+int pthread_mutexattr_getpshared(const pthread_mutexattr_t *attr, int *pshared);
 /* PTHREAD_PRIO_NONE only (ENOTSUP otherwise); robust: ENOTSUP. */
 int pthread_mutexattr_setprotocol(pthread_mutexattr_t *attr, int protocol);
 int pthread_mutexattr_getprotocol(const pthread_mutexattr_t *attr,
                                   int *protocol);
 int pthread_mutexattr_setrobust(pthread_mutexattr_t *attr, int robust);
-int pthread_mutexattr_getrobust(const pthread_mutexattr_t *attr,
-                                int *robust);
+int pthread_mutexattr_getrobust(const pthread_mutexattr_t *attr, int *robust);
 
 int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr);
 /* EBUSY while locked. */
@@ -212,8 +227,7 @@ int pthread_mutex_destroy(pthread_mutex_t *m);
 int pthread_mutex_lock(pthread_mutex_t *m);
 int pthread_mutex_trylock(pthread_mutex_t *m);
 /* CLOCK_REALTIME absolute time; ETIMEDOUT, EINVAL (bad tv_nsec). */
-int pthread_mutex_timedlock(pthread_mutex_t *m,
-                            const struct timespec *abstime);
+int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime);
 int pthread_mutex_unlock(pthread_mutex_t *m);
 
 /* ---- condition variables ---- */
@@ -222,11 +236,9 @@ int pthread_condattr_init(pthread_condattr_t *attr);
 int pthread_condattr_destroy(pthread_condattr_t *attr);
 /* CLOCK_REALTIME (default) or CLOCK_MONOTONIC; EINVAL otherwise. */
 int pthread_condattr_setclock(pthread_condattr_t *attr, clockid_t clock);
-int pthread_condattr_getclock(const pthread_condattr_t *attr,
-                              clockid_t *clock);
+int pthread_condattr_getclock(const pthread_condattr_t *attr, clockid_t *clock);
 int pthread_condattr_setpshared(pthread_condattr_t *attr, int pshared);
-int pthread_condattr_getpshared(const pthread_condattr_t *attr,
-                                int *pshared);
+int pthread_condattr_getpshared(const pthread_condattr_t *attr, int *pshared);
 
 int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr);
 /* EBUSY while threads wait on it. */
@@ -256,8 +268,7 @@ int pthread_rwlockattr_destroy(pthread_rwlockattr_t *attr);
 int pthread_rwlockattr_setpshared(pthread_rwlockattr_t *attr, int pshared);
 int pthread_rwlockattr_getpshared(const pthread_rwlockattr_t *attr,
                                   int *pshared);
-int pthread_rwlock_init(pthread_rwlock_t *rw,
-                        const pthread_rwlockattr_t *attr);
+int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr);
 int pthread_rwlock_destroy(pthread_rwlock_t *rw);
 int pthread_rwlock_rdlock(pthread_rwlock_t *rw);
 int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw);
@@ -298,13 +309,11 @@ int pthread_spin_unlock(pthread_spinlock_t *lock);
 
 int pthread_barrierattr_init(pthread_barrierattr_t *attr);
 int pthread_barrierattr_destroy(pthread_barrierattr_t *attr);
-int pthread_barrierattr_setpshared(pthread_barrierattr_t *attr,
-                                   int pshared);
+int pthread_barrierattr_setpshared(pthread_barrierattr_t *attr, int pshared);
 int pthread_barrierattr_getpshared(const pthread_barrierattr_t *attr,
                                    int *pshared);
 int pthread_barrier_init(pthread_barrier_t *b,
-                         const pthread_barrierattr_t *attr,
-                         unsigned int count);
+                         const pthread_barrierattr_t *attr, unsigned int count);
 int pthread_barrier_destroy(pthread_barrier_t *b);
 int pthread_barrier_wait(pthread_barrier_t *b);
 

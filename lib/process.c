@@ -37,7 +37,7 @@ enum proc_call {
 };
 
 static const char *const proc_names[PROC_NR] = {
-    "fork", "vfork", "execve", "execv", "execvp", "execvpe",
+    "fork",  "vfork",  "execve", "execv",  "execvp", "execvpe",
     "execl", "execlp", "execle", "system", "popen",
 };
 

@@ -34,14 +34,14 @@ enum { ONCE_NEVER = 0, ONCE_RUNNING = 1, ONCE_DONE = 2 };
 
 static struct {
     bool ready;
-    struct pthread *all;      /* every descriptor, newest first */
-    struct pthread *zombies;  /* detached and ended, not yet joined */
+    struct pthread *all;     /* every descriptor, newest first */
+    struct pthread *zombies; /* detached and ended, not yet joined */
     struct sched_waitq reaper_wq;
     struct sched_waitq end_wq;  /* a pthread ended (main's pthread_exit) */
     struct sched_waitq once_wq; /* a pthread_once init returned */
     struct sched_thread *reaper;
-    unsigned int live;        /* pthread_create'd threads not yet ended */
-    unsigned int created;     /* for thread names */
+    unsigned int live;    /* pthread_create'd threads not yet ended */
+    unsigned int created; /* for thread names */
     struct {
         bool used;
         void (*dtor)(void *);
@@ -160,8 +160,8 @@ static bool reaper_start(void)
 {
     pt_init();
     if (!pt.reaper)
-        pt.reaper = sched_thread_create("pthread-reaper", reaper_main, NULL,
-                                        16 * 1024);
+        pt.reaper =
+            sched_thread_create("pthread-reaper", reaper_main, NULL, 16 * 1024);
     return pt.reaper != NULL;
 }
 
@@ -209,8 +209,8 @@ int pthread_deadline(clockid_t clock, const struct timespec *abstime,
         *deadline = SCHED_NO_DEADLINE;
         return 0;
     }
-    abs_ns = (uint64_t)abstime->tv_sec * 1000000000u +
-             (uint64_t)abstime->tv_nsec;
+    abs_ns =
+        (uint64_t)abstime->tv_sec * 1000000000u + (uint64_t)abstime->tv_nsec;
     if (clock == CLOCK_MONOTONIC) {
         /* The app's monotonic clock is the domain's uptime. */
         base = time_boot_ns();
@@ -226,8 +226,8 @@ int pthread_deadline(clockid_t clock, const struct timespec *abstime,
         now_ns = sec * 1000000000u + nsec;
         /* Fixed now against the monotonic clock: a wall-clock step later
          * does not move the deadline. */
-        *deadline = abs_ns <= now_ns ? 0
-                                     : sched_deadline_after(abs_ns - now_ns);
+        *deadline =
+            abs_ns <= now_ns ? 0 : sched_deadline_after(abs_ns - now_ns);
         return 0;
     }
     return EINVAL;
@@ -420,8 +420,7 @@ int pthread_setcancelstate(int state, int *oldstate)
 
 int pthread_setcanceltype(int type, int *oldtype)
 {
-    if (type != PTHREAD_CANCEL_DEFERRED &&
-        type != PTHREAD_CANCEL_ASYNCHRONOUS)
+    if (type != PTHREAD_CANCEL_DEFERRED && type != PTHREAD_CANCEL_ASYNCHRONOUS)
         return EINVAL;
     if (oldtype)
         *oldtype = PTHREAD_CANCEL_DEFERRED;
@@ -589,8 +588,7 @@ int pthread_attr_setstack(pthread_attr_t *attr, void *addr, size_t size)
     return ENOTSUP;
 }
 
-int pthread_attr_getstack(const pthread_attr_t *attr, void **addr,
-                          size_t *size)
+int pthread_attr_getstack(const pthread_attr_t *attr, void **addr, size_t *size)
 {
     *addr = NULL; /* chosen by the kernel at creation */
     return pthread_attr_getstacksize(attr, size);

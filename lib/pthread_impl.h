@@ -25,7 +25,7 @@
 #define PTHREAD_MAGIC 0x70746872u /* "pthr" */
 /* 256 KiB block = guard page + stack + thread + libc state. */
 #define PTHREAD_DEFAULT_STACK (240u * 1024)
-#define PTHREAD_MAX_STACK (512u * 1024 * 1024)
+#define PTHREAD_MAX_STACK     (512u * 1024 * 1024)
 
 struct pthread {
     unsigned int magic;
@@ -33,13 +33,13 @@ struct pthread {
     void *(*start)(void *);
     void *arg;
     void *retval;
-    bool adopted;  /* not created by pthread_create: never joined */
+    bool adopted; /* not created by pthread_create: never joined */
     bool detached;
-    bool joining;  /* a pthread_join is waiting or done */
-    bool ended;    /* ran its exit path (destructors done) */
+    bool joining; /* a pthread_join is waiting or done */
+    bool ended;   /* ran its exit path (destructors done) */
     struct __xn_pthread_cleanup *cleanup;
     struct pthread *prev, *next; /* every descriptor */
-    struct pthread *zombie_next;  /* detached and ended: for the reaper */
+    struct pthread *zombie_next; /* detached and ended: for the reaper */
     void *values[PTHREAD_KEYS_MAX];
 };
 

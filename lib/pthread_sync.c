@@ -94,8 +94,7 @@ int pthread_mutexattr_setpshared(pthread_mutexattr_t *attr, int pshared)
     return pshared_set(&attr->__pshared, pshared);
 }
 
-int pthread_mutexattr_getpshared(const pthread_mutexattr_t *attr,
-                                 int *pshared)
+int pthread_mutexattr_getpshared(const pthread_mutexattr_t *attr, int *pshared)
 {
     *pshared = attr->__pshared;
     return 0;
@@ -106,8 +105,7 @@ int pthread_mutexattr_setprotocol(pthread_mutexattr_t *attr, int protocol)
     (void)attr;
     if (protocol == PTHREAD_PRIO_NONE)
         return 0;
-    return protocol == PTHREAD_PRIO_INHERIT ||
-                   protocol == PTHREAD_PRIO_PROTECT
+    return protocol == PTHREAD_PRIO_INHERIT || protocol == PTHREAD_PRIO_PROTECT
                ? ENOTSUP
                : EINVAL;
 }
@@ -128,8 +126,7 @@ int pthread_mutexattr_setrobust(pthread_mutexattr_t *attr, int robust)
     return robust == PTHREAD_MUTEX_ROBUST ? ENOTSUP : EINVAL;
 }
 
-int pthread_mutexattr_getrobust(const pthread_mutexattr_t *attr,
-                                int *robust)
+int pthread_mutexattr_getrobust(const pthread_mutexattr_t *attr, int *robust)
 {
     (void)attr;
     *robust = PTHREAD_MUTEX_STALLED;
@@ -182,8 +179,7 @@ int pthread_mutex_trylock(pthread_mutex_t *mu)
     return sched_mutex_trylock(&p->m) ? EBUSY : 0;
 }
 
-int pthread_mutex_timedlock(pthread_mutex_t *mu,
-                            const struct timespec *abstime)
+int pthread_mutex_timedlock(pthread_mutex_t *mu, const struct timespec *abstime)
 {
     struct pt_mutex *p = mx(mu);
     uint64_t deadline;
@@ -256,11 +252,9 @@ int pthread_condattr_setclock(pthread_condattr_t *attr, clockid_t clock)
     return 0;
 }
 
-int pthread_condattr_getclock(const pthread_condattr_t *attr,
-                              clockid_t *clock)
+int pthread_condattr_getclock(const pthread_condattr_t *attr, clockid_t *clock)
 {
-    *clock = attr->__clock == COND_MONOTONIC ? CLOCK_MONOTONIC
-                                             : CLOCK_REALTIME;
+    *clock = attr->__clock == COND_MONOTONIC ? CLOCK_MONOTONIC : CLOCK_REALTIME;
     return 0;
 }
 
@@ -269,8 +263,7 @@ int pthread_condattr_setpshared(pthread_condattr_t *attr, int pshared)
     return pshared_set(&attr->__pshared, pshared);
 }
 
-int pthread_condattr_getpshared(const pthread_condattr_t *attr,
-                                int *pshared)
+int pthread_condattr_getpshared(const pthread_condattr_t *attr, int *pshared)
 {
     *pshared = attr->__pshared;
     return 0;
@@ -386,8 +379,7 @@ int pthread_rwlockattr_getpshared(const pthread_rwlockattr_t *attr,
     return 0;
 }
 
-int pthread_rwlock_init(pthread_rwlock_t *rw,
-                        const pthread_rwlockattr_t *attr)
+int pthread_rwlock_init(pthread_rwlock_t *rw, const pthread_rwlockattr_t *attr)
 {
     (void)attr;
     memset(rw, 0, sizeof(*rw));
@@ -406,8 +398,7 @@ int pthread_rwlock_destroy(pthread_rwlock_t *rw)
  * Take r for reading (write=false) or writing before the deadline: 0,
  * EBUSY (deadline 0: a try), ETIMEDOUT or EDEADLK.
  */
-static int rw_lock(struct pt_rwlock *r, bool write, uint64_t deadline,
-                   bool try)
+static int rw_lock(struct pt_rwlock *r, bool write, uint64_t deadline, bool try)
 {
     struct sched_thread *self = sched_self();
     unsigned long flags;
@@ -576,8 +567,7 @@ int pthread_barrierattr_destroy(pthread_barrierattr_t *attr)
     return 0;
 }
 
-int pthread_barrierattr_setpshared(pthread_barrierattr_t *attr,
-                                   int pshared)
+int pthread_barrierattr_setpshared(pthread_barrierattr_t *attr, int pshared)
 {
     return pshared_set(&attr->__pshared, pshared);
 }
@@ -590,8 +580,7 @@ int pthread_barrierattr_getpshared(const pthread_barrierattr_t *attr,
 }
 
 int pthread_barrier_init(pthread_barrier_t *b,
-                         const pthread_barrierattr_t *attr,
-                         unsigned int count)
+                         const pthread_barrierattr_t *attr, unsigned int count)
 {
     struct pt_barrier *p = (struct pt_barrier *)(void *)b;
 

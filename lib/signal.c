@@ -157,11 +157,9 @@ static void deliver_pending(void)
     }
 }
 
-int sigaction(int sig, const struct sigaction *act_in,
-              struct sigaction *old)
+int sigaction(int sig, const struct sigaction *act_in, struct sigaction *old)
 {
-    if (!sig_valid(sig) ||
-        (act_in && (sig == SIGKILL || sig == SIGSTOP))) {
+    if (!sig_valid(sig) || (act_in && (sig == SIGKILL || sig == SIGSTOP))) {
         errno = EINVAL;
         return -1;
     }

@@ -27,10 +27,10 @@
 #include "kernel/mm.h"
 #include "kernel/sched.h"
 
-#define SYSINFO_RELEASE "0.13"
-#define SYSINFO_OPEN_MAX 256   /* FD_SETSIZE: sockets, disks, console */
+#define SYSINFO_RELEASE  "0.13"
+#define SYSINFO_OPEN_MAX 256 /* FD_SETSIZE: sockets, disks, console */
 /* main() runs in a kernel thread with the default stack (kernel/main.c) */
-#define SYSINFO_MAIN_STACK SCHED_DEFAULT_STACK
+#define SYSINFO_MAIN_STACK    SCHED_DEFAULT_STACK
 #define SYSINFO_HOST_NAME_MAX 64
 
 /* Declared here: newlib declares it only for BSD visibility. */

@@ -106,7 +106,7 @@ static void join_and_detach(void)
 
 /* ---- producer / consumer ---- */
 
-#define QCAP 8
+#define QCAP  8
 #define ITEMS 1000
 
 static struct {
@@ -116,8 +116,15 @@ static struct {
     int head, len, done;
     long sum;
     int count;
-} q = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
-        PTHREAD_COND_INITIALIZER, { 0 }, 0, 0, 0, 0, 0 };
+} q = {PTHREAD_MUTEX_INITIALIZER,
+       PTHREAD_COND_INITIALIZER,
+       PTHREAD_COND_INITIALIZER,
+       {0},
+       0,
+       0,
+       0,
+       0,
+       0};
 
 static void *producer(void *arg)
 {
@@ -280,11 +287,10 @@ static void mutexes(void)
     pthread_mutexattr_init(&a);
     pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
     pthread_mutex_init(&e, &a);
-    ok &= check(pthread_mutex_lock(&e) == 0 &&
-                    pthread_mutex_lock(&e) == EDEADLK &&
-                    pthread_mutex_unlock(&e) == 0 &&
-                    pthread_mutex_unlock(&e) == EPERM,
-                "errorcheck mutex: EDEADLK, EPERM");
+    ok &= check(
+        pthread_mutex_lock(&e) == 0 && pthread_mutex_lock(&e) == EDEADLK &&
+            pthread_mutex_unlock(&e) == 0 && pthread_mutex_unlock(&e) == EPERM,
+        "errorcheck mutex: EDEADLK, EPERM");
     ok &= check(pthread_rwlock_rdlock(&rw) == 0 &&
                     pthread_rwlock_rdlock(&rw) == 0 &&
                     pthread_rwlock_trywrlock(&rw) == EBUSY &&

@@ -32,17 +32,16 @@ static void ids_and_names(void)
     ok &= check(uname(&u) == 0 && strcmp(u.sysname, "xenith") == 0 &&
                     strcmp(u.machine, "x86_64") == 0,
                 "uname");
-    printf("pthreads: uname %s %s %s %s %s\n", u.sysname, u.nodename,
-           u.release, u.version, u.machine);
+    printf("pthreads: uname %s %s %s %s %s\n", u.sysname, u.nodename, u.release,
+           u.version, u.machine);
     printf("pthreads: sysconf nprocessors_onln=%ld pagesize=%ld "
            "clk_tck=%ld open_max=%ld phys_pages=%ld\n",
            sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_PAGESIZE),
            sysconf(_SC_CLK_TCK), sysconf(_SC_OPEN_MAX),
            sysconf(_SC_PHYS_PAGES));
     ok &= check(sysconf(_SC_NPROCESSORS_ONLN) == 1 &&
-                    sysconf(_SC_PAGESIZE) == 4096 &&
-                    sysconf(_SC_CLK_TCK) > 0 && sysconf(_SC_OPEN_MAX) > 0 &&
-                    sysconf(_SC_PHYS_PAGES) > 0,
+                    sysconf(_SC_PAGESIZE) == 4096 && sysconf(_SC_CLK_TCK) > 0 &&
+                    sysconf(_SC_OPEN_MAX) > 0 && sysconf(_SC_PHYS_PAGES) > 0,
                 "sysconf values");
     errno = 0;
     ok &= check(sysconf(-12345) == -1 && errno == EINVAL,
@@ -84,12 +83,12 @@ static void clocks(void)
         clockid_t id;
         const char *name;
     } ids[] = {
-        { CLOCK_REALTIME, "REALTIME" },
-        { CLOCK_MONOTONIC, "MONOTONIC" },
-        { CLOCK_PROCESS_CPUTIME_ID, "PROCESS_CPUTIME_ID" },
-        { CLOCK_THREAD_CPUTIME_ID, "THREAD_CPUTIME_ID" },
-        { CLOCK_REALTIME_COARSE, "REALTIME_COARSE" },
-        { CLOCK_MONOTONIC_COARSE, "MONOTONIC_COARSE" },
+        {CLOCK_REALTIME, "REALTIME"},
+        {CLOCK_MONOTONIC, "MONOTONIC"},
+        {CLOCK_PROCESS_CPUTIME_ID, "PROCESS_CPUTIME_ID"},
+        {CLOCK_THREAD_CPUTIME_ID, "THREAD_CPUTIME_ID"},
+        {CLOCK_REALTIME_COARSE, "REALTIME_COARSE"},
+        {CLOCK_MONOTONIC_COARSE, "MONOTONIC_COARSE"},
     };
     struct timespec ts, res, a, b;
     uint64_t end, busy_ms;
@@ -100,8 +99,7 @@ static void clocks(void)
     for (unsigned int i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
         int rc = clock_gettime(ids[i].id, &ts);
 
-        ok &= check(rc == 0 && clock_getres(ids[i].id, &res) == 0,
-                    ids[i].name);
+        ok &= check(rc == 0 && clock_getres(ids[i].id, &res) == 0, ids[i].name);
         printf("pthreads: clock %s %lld.%09ld res %ld ns\n", ids[i].name,
                (long long)ts.tv_sec, ts.tv_nsec, res.tv_nsec);
     }
@@ -124,7 +122,8 @@ static void clocks(void)
                 "process CPU time does not count a 100 ms sleep");
     printf("pthreads: cputime 50 ms busy -> thread +%llu ms; "
            "100 ms asleep -> process +%llu ms\n",
-           (unsigned long long)busy_ms, (unsigned long long)((ts_ns(&b) - ts_ns(&a)) / 1000000));
+           (unsigned long long)busy_ms,
+           (unsigned long long)((ts_ns(&b) - ts_ns(&a)) / 1000000));
 
     now = time(NULL);
     ok &= check(gmtime_r(&now, &g) && localtime_r(&now, &l), "gmtime_r");

@@ -71,11 +71,11 @@ typedef struct {
 } pthread_condattr_t;
 
 typedef struct {
-    void *__writer;       /* owning writer, or NULL */
+    void *__writer; /* owning writer, or NULL */
     unsigned int __readers;
     unsigned int __pad;
-    void *__read_wq[2];   /* readers waiting for the writer to leave */
-    void *__write_wq[2];  /* writers waiting for the lock to be free */
+    void *__read_wq[2];  /* readers waiting for the writer to leave */
+    void *__write_wq[2]; /* writers waiting for the lock to be free */
 } pthread_rwlock_t;
 
 typedef struct {
@@ -88,7 +88,7 @@ typedef volatile int pthread_spinlock_t;
 
 typedef struct {
     void *__waiters[2];
-    unsigned int __count;  /* threads the barrier waits for */
+    unsigned int __count; /* threads the barrier waits for */
     unsigned int __arrived;
     unsigned int __cycle;
     unsigned int __pad;

@@ -32,9 +32,9 @@
 extern "C" {
 #endif
 
-#define RUSAGE_SELF 0
+#define RUSAGE_SELF     0
 #define RUSAGE_CHILDREN (-1)
-#define RUSAGE_THREAD 1
+#define RUSAGE_THREAD   1
 
 struct rusage {
     struct timeval ru_utime; /* user time used */
@@ -47,7 +47,7 @@ struct rusage {
 
 typedef unsigned long rlim_t;
 
-#define RLIM_INFINITY (~0UL)
+#define RLIM_INFINITY  (~0UL)
 #define RLIM_SAVED_MAX RLIM_INFINITY
 #define RLIM_SAVED_CUR RLIM_INFINITY
 
@@ -57,21 +57,21 @@ struct rlimit {
 };
 
 /* Linux's numbering, which ported code sometimes hard-codes. */
-#define RLIMIT_CPU 0
-#define RLIMIT_FSIZE 1
-#define RLIMIT_DATA 2
-#define RLIMIT_STACK 3
-#define RLIMIT_CORE 4
-#define RLIMIT_RSS 5
-#define RLIMIT_NPROC 6
-#define RLIMIT_NOFILE 7
+#define RLIMIT_CPU     0
+#define RLIMIT_FSIZE   1
+#define RLIMIT_DATA    2
+#define RLIMIT_STACK   3
+#define RLIMIT_CORE    4
+#define RLIMIT_RSS     5
+#define RLIMIT_NPROC   6
+#define RLIMIT_NOFILE  7
 #define RLIMIT_MEMLOCK 8
-#define RLIMIT_AS 9
+#define RLIMIT_AS      9
 #define RLIMIT_NLIMITS 10
 
 #define PRIO_PROCESS 0
-#define PRIO_PGRP 1
-#define PRIO_USER 2
+#define PRIO_PGRP    1
+#define PRIO_USER    2
 
 int getrlimit(int resource, struct rlimit *rlim);
 int setrlimit(int resource, const struct rlimit *rlim);

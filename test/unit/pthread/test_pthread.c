@@ -61,8 +61,8 @@ static void join_returns_each_threads_value_and_frees(void **state)
     pages = pt_free_pages();
     live = fake_libc_live;
     for (intptr_t i = 0; i < 4; i++)
-        assert_int_equal(pthread_create(&t[i], NULL, times_ten,
-                                        (void *)(i + 1)), 0);
+        assert_int_equal(
+            pthread_create(&t[i], NULL, times_ten, (void *)(i + 1)), 0);
     assert_int_equal(fake_libc_live, live + 4);
     for (intptr_t i = 3; i >= 0; i--) {
         assert_int_equal(pthread_join(t[i], &ret), 0);
@@ -400,14 +400,20 @@ static void attributes_and_identity(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(join_returns_each_threads_value_and_frees, pt_test_setup),
+        cmocka_unit_test_setup(join_returns_each_threads_value_and_frees,
+                               pt_test_setup),
         cmocka_unit_test_setup(join_errors, pt_test_setup),
-        cmocka_unit_test_setup(detached_threads_free_their_resources, pt_test_setup),
-        cmocka_unit_test_setup(exit_from_thread_runs_cleanup_then_destructors, pt_test_setup),
-        cmocka_unit_test_setup(key_destructors_order_iterations_and_nulls, pt_test_setup),
-        cmocka_unit_test_setup(destructors_run_for_threads_not_made_by_pthread, pt_test_setup),
+        cmocka_unit_test_setup(detached_threads_free_their_resources,
+                               pt_test_setup),
+        cmocka_unit_test_setup(exit_from_thread_runs_cleanup_then_destructors,
+                               pt_test_setup),
+        cmocka_unit_test_setup(key_destructors_order_iterations_and_nulls,
+                               pt_test_setup),
+        cmocka_unit_test_setup(destructors_run_for_threads_not_made_by_pthread,
+                               pt_test_setup),
         cmocka_unit_test_setup(keys_run_out_with_eagain, pt_test_setup),
-        cmocka_unit_test_setup(once_runs_init_once_under_contention, pt_test_setup),
+        cmocka_unit_test_setup(once_runs_init_once_under_contention,
+                               pt_test_setup),
         cmocka_unit_test_setup(attributes_and_identity, pt_test_setup),
     };
 

@@ -28,8 +28,7 @@
 static struct timespec mono_in(uint64_t ns)
 {
     uint64_t t = time_uptime_ns() + ns;
-    struct timespec ts = { (time_t)(t / 1000000000u),
-                           (long)(t % 1000000000u) };
+    struct timespec ts = {(time_t)(t / 1000000000u), (long)(t % 1000000000u)};
 
     return ts;
 }
@@ -42,8 +41,8 @@ static struct timespec real_in(uint64_t ns)
 
     time_wall(&sec, &nsec);
     t = sec * 1000000000u + nsec + ns;
-    return (struct timespec){ (time_t)(t / 1000000000u),
-                              (long)(t % 1000000000u) };
+    return (struct timespec){(time_t)(t / 1000000000u),
+                             (long)(t % 1000000000u)};
 }
 
 /* ---- mutex types ---- */
@@ -82,8 +81,7 @@ static void mutex_recursive_counts(void **state)
 
     (void)state;
     pthread_mutexattr_init(&a);
-    assert_int_equal(pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE),
-                     0);
+    assert_int_equal(pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE), 0);
     assert_int_equal(pthread_mutexattr_gettype(&a, &type), 0);
     assert_int_equal(type, PTHREAD_MUTEX_RECURSIVE);
     assert_int_equal(pthread_mutex_init(&shared_m, &a), 0);
@@ -130,8 +128,8 @@ static void mutex_errorcheck_and_normal(void **state)
     assert_int_equal(pthread_mutex_unlock(&normal), 0);
     assert_int_equal(pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED),
                      ENOTSUP);
-    assert_int_equal(
-        pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT), ENOTSUP);
+    assert_int_equal(pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT),
+                     ENOTSUP);
 }
 
 static void *hold_mutex_20ms(void *arg)
@@ -146,7 +144,7 @@ static void *hold_mutex_20ms(void *arg)
 static void mutex_timedlock_times_out_then_succeeds(void **state)
 {
     pthread_t t;
-    struct timespec bad = { 0, 1000000000L };
+    struct timespec bad = {0, 1000000000L};
     uint64_t t0;
 
     (void)state;
@@ -179,7 +177,7 @@ static void cond_timedwait_times_out_at_deadline(void **state)
     pthread_cond_t mono;
     clockid_t clk;
     uint64_t t0;
-    struct timespec past = { 0, 0 };
+    struct timespec past = {0, 0};
 
     (void)state;
     /* CLOCK_MONOTONIC, chosen with condattr_setclock. */
@@ -208,7 +206,7 @@ static void cond_timedwait_times_out_at_deadline(void **state)
     t0 = pt_now();
     assert_int_equal(pthread_cond_timedwait(&cv, &cm, &past), ETIMEDOUT);
     assert_int_equal(pt_now(), t0);
-    struct timespec bad = { 1, -1 };
+    struct timespec bad = {1, -1};
     assert_int_equal(pthread_cond_timedwait(&cv, &cm, &bad), EINVAL);
     pthread_mutex_unlock(&cm);
     assert_int_equal(pthread_cond_wait(&cv, &cm), EPERM); /* not held */
@@ -480,11 +478,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(mutex_recursive_counts, pt_test_setup),
         cmocka_unit_test_setup(mutex_errorcheck_and_normal, pt_test_setup),
-        cmocka_unit_test_setup(mutex_timedlock_times_out_then_succeeds, pt_test_setup),
-        cmocka_unit_test_setup(cond_timedwait_times_out_at_deadline, pt_test_setup),
+        cmocka_unit_test_setup(mutex_timedlock_times_out_then_succeeds,
+                               pt_test_setup),
+        cmocka_unit_test_setup(cond_timedwait_times_out_at_deadline,
+                               pt_test_setup),
         cmocka_unit_test_setup(cond_signal_before_deadline_wins, pt_test_setup),
         cmocka_unit_test_setup(cond_producer_consumer, pt_test_setup),
-        cmocka_unit_test_setup(rwlock_readers_share_writers_exclude, pt_test_setup),
+        cmocka_unit_test_setup(rwlock_readers_share_writers_exclude,
+                               pt_test_setup),
         cmocka_unit_test_setup(rwlock_errors_and_nesting, pt_test_setup),
         cmocka_unit_test_setup(lock_calls_are_preemption_points, pt_test_setup),
         cmocka_unit_test_setup(spin_and_barrier, pt_test_setup),
