@@ -275,6 +275,7 @@ __attribute__((no_stack_protector)) void start_kernel(start_info_t *si)
     app = sched_thread_create("main", main_thread, NULL, 0);
     if (!app)
         panic("cannot create the main thread");
+    sched_set_app_thread(app);
     sched_thread_join(app);
     /* main() returned through exit(); reaching here means it did not. */
     panic("main thread ended without exit()");

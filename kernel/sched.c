@@ -31,14 +31,23 @@ static struct {
     struct timer_list timers;
     struct sched_thread boot;
     uint64_t switches;
+    uint64_t switched_at; /* when current was switched in */
+    uint64_t started_at;  /* sched_init() */
+    void (*exit_hook)(struct sched_thread *self);
+    struct sched_thread *app; /* runs main() */
 } sc;
 
 static void switch_to(struct sched_thread *next)
 {
     struct sched_thread *prev = sc.current;
+    uint64_t now;
 
     if (next == prev)
         return;
+    /* CPU accounting: idle's share is the time nothing ran. */
+    now = time_monotonic_ns();
+    prev->cpu_ns += now - sc.switched_at;
+    sc.switched_at = now;
     sc.current = next;
     sc.switches++;
     arch_ctx_switch(&prev->ctx, &next->ctx);
@@ -209,6 +218,9 @@ void sched_thread_exit(void)
 {
     struct sched_thread *self = sc.current;
 
+    /* Thread context still: the hook may run destructors that block. */
+    if (sc.exit_hook)
+        sc.exit_hook(self);
     evtchn_irq_disable();
     self->state = SCHED_EXITED;
     sched_wake_all(&self->exit_wq);
@@ -236,17 +248,84 @@ int sched_thread_join(struct sched_thread *t)
     return 0;
 }
 
-void sched_yield(void)
+int sched_yield(void)
 {
     unsigned long flags = evtchn_irq_save();
 
     schedule_locked();
     evtchn_irq_restore(flags);
+    return 0;
 }
 
 struct sched_thread *sched_self(void)
 {
     return sc.current;
+}
+
+void sched_set_app_thread(struct sched_thread *t)
+{
+    sc.app = t;
+}
+
+struct sched_thread *sched_app_thread(void)
+{
+    return sc.app;
+}
+
+bool sched_preempt_point(void)
+{
+    unsigned long flags;
+    bool yield;
+
+    /* Cheap test first: nothing else to run means nothing to give up. */
+    if (sched_queue_empty(&sc.runq))
+        return false;
+    flags = evtchn_irq_save();
+    yield = !sched_queue_empty(&sc.runq) && sc.current != sc.idle &&
+            time_monotonic_ns() - sc.switched_at >= SCHED_SLICE_NS;
+    if (yield)
+        schedule_locked();
+    evtchn_irq_restore(flags);
+    return yield;
+}
+
+uint64_t sched_thread_cpu_ns(const struct sched_thread *t)
+{
+    unsigned long flags = evtchn_irq_save();
+    uint64_t ns = t->cpu_ns;
+
+    if (t == sc.current)
+        ns += time_monotonic_ns() - sc.switched_at;
+    evtchn_irq_restore(flags);
+    return ns;
+}
+
+uint64_t sched_process_cpu_ns(void)
+{
+    unsigned long flags = evtchn_irq_save();
+    uint64_t now = time_monotonic_ns();
+    uint64_t idle = sc.idle ? sc.idle->cpu_ns : 0;
+    uint64_t all = now - sc.started_at;
+
+    if (sc.current == sc.idle)
+        idle += now - sc.switched_at;
+    evtchn_irq_restore(flags);
+    return all > idle ? all - idle : 0;
+}
+
+void sched_set_exit_hook(void (*hook)(struct sched_thread *self))
+{
+    sc.exit_hook = hook;
+}
+
+void sched_thread_set_name(struct sched_thread *t, const char *name)
+{
+    size_t len = name ? strlen(name) : 0;
+
+    if (len >= SCHED_NAME_LEN)
+        len = SCHED_NAME_LEN - 1;
+    memcpy(t->name, name ? name : "", len);
+    t->name[len] = '\0';
 }
 
 void sched_sleep_until(uint64_t deadline_ns)
@@ -331,19 +410,33 @@ void sched_mutex_init(struct sched_mutex *m, bool recursive)
 
 void sched_mutex_lock(struct sched_mutex *m)
 {
+    (void)sched_mutex_lock_until(m, SCHED_NO_DEADLINE);
+}
+
+int sched_mutex_lock_until(struct sched_mutex *m, uint64_t deadline_ns)
+{
     unsigned long flags = evtchn_irq_save();
     struct sched_thread *self = sc.current;
+    int rc = 0;
 
     if (m->owner == self && m->recursive) {
         m->depth++;
     } else {
-        /* unlock hands ownership over, so one wake-up is enough. */
-        while (m->owner && m->owner != self)
-            sched_wait_locked(&m->waiters, SCHED_NO_DEADLINE);
-        m->owner = self;
-        m->depth = 1;
+        /*
+         * unlock hands ownership over, so one wake-up is enough. A
+         * timeout takes us off the waiters first (make_runnable), so
+         * once it fired unlock can no longer hand the mutex to us.
+         */
+        while (m->owner && m->owner != self && rc == 0)
+            rc = sched_wait_locked(&m->waiters, deadline_ns);
+        if (m->owner == self || !m->owner) {
+            m->owner = self;
+            m->depth = 1;
+            rc = 0;
+        }
     }
     evtchn_irq_restore(flags);
+    return rc;
 }
 
 int sched_mutex_trylock(struct sched_mutex *m)
@@ -443,6 +536,7 @@ int sched_init(void)
     if (fs_base)
         hypercall_set_segment_base(SEGBASE_FS, fs_base);
     sc.current = &sc.boot;
+    sc.started_at = sc.switched_at = time_monotonic_ns();
 
     sc.idle = sched_thread_create("idle", idle_main, NULL, 16 * 1024);
     if (!sc.idle)

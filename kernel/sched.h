@@ -55,6 +55,8 @@ struct sched_thread {
     unsigned int alloc_order;
     bool joined;          /* someone already joined (or is joining) */
     struct sched_waitq exit_wq; /* joiners */
+    uint64_t cpu_ns;      /* time it ran, up to its last switch-out */
+    void *posix;          /* the POSIX layer's descriptor (lib/pthread.c) */
 };
 
 /*
@@ -80,8 +82,49 @@ int sched_thread_join(struct sched_thread *t);
 /* End the calling thread (also what returning from fn does). */
 void sched_thread_exit(void) __attribute__((noreturn));
 
-void sched_yield(void);
+/*
+ * Let every other runnable thread run once before the caller continues.
+ * Always 0: the kernel function is also POSIX's sched_yield(), so it has
+ * its signature.
+ */
+int sched_yield(void);
 struct sched_thread *sched_self(void);
+/*
+ * The thread that runs the app's main() (kernel/main.c creates it and
+ * records it here); NULL before. The POSIX layer needs it for
+ * pthread_exit() from main(), which must not end the thread.
+ */
+void sched_set_app_thread(struct sched_thread *t);
+struct sched_thread *sched_app_thread(void);
+
+/*
+ * The cooperative-scheduling guarantee for POSIX code (docs/porting.md):
+ * a thread that has run SCHED_SLICE_NS or more since it was last switched
+ * in, while another thread is runnable, yields here. The POSIX layer
+ * calls it at its safe points (every pthread_* lock, condition, once and
+ * yield call); kernel code never does, so the kernel's "no switch unless
+ * it blocks" rule is unchanged. Returns true when it yielded.
+ */
+#define SCHED_SLICE_NS (10 * 1000 * 1000ull)
+bool sched_preempt_point(void);
+
+/*
+ * CPU time on the time_monotonic_ns() scale: of thread t (including the
+ * current run when t is running), and of every thread but idle since
+ * sched_init() (the process CPU time).
+ */
+uint64_t sched_thread_cpu_ns(const struct sched_thread *t);
+uint64_t sched_process_cpu_ns(void);
+
+/*
+ * hook(self) runs in every thread that ends through sched_thread_exit()
+ * (or by returning from its function), before it is marked exited: the
+ * POSIX layer runs thread-specific-data destructors there. One hook.
+ */
+void sched_set_exit_hook(void (*hook)(struct sched_thread *self));
+
+/* Copy name (truncated to SCHED_NAME_LEN - 1) as t's name. */
+void sched_thread_set_name(struct sched_thread *t, const char *name);
 
 /* Sleep until the absolute deadline / for ns nanoseconds. */
 void sched_sleep_until(uint64_t deadline_ns);
@@ -135,6 +178,12 @@ struct sched_mutex {
 
 void sched_mutex_init(struct sched_mutex *m, bool recursive);
 void sched_mutex_lock(struct sched_mutex *m);
+/*
+ * Like sched_mutex_lock, giving up at the absolute deadline: 0 (owned)
+ * or -ETIMEDOUT (not owned; a hand-off never races with the timeout:
+ * a timed-out waiter is off the queue before unlock could pick it).
+ */
+int sched_mutex_lock_until(struct sched_mutex *m, uint64_t deadline_ns);
 /* 0, or -EBUSY if another thread holds it. */
 int sched_mutex_trylock(struct sched_mutex *m);
 /* 0, or -EPERM if the caller does not hold it. */

@@ -206,41 +206,7 @@ int fcntl(int fd, int cmd, ...)
 
 /* ---- files: lib/fs_syscalls.c (open, stat, unlink ...) ---- */
 
-/* ---- no processes or signals ---- */
-
-int getpid(void)
-{
-    return 1; /* the only process */
-}
-
-int kill(int pid, int sig)
-{
-    (void)sig;
-    errno = pid == 1 ? ENOSYS : ESRCH;
-    return -1;
-}
-
-int fork(void)
-{
-    errno = ENOSYS;
-    return -1;
-}
-
-int execve(const char *path, char *const argv[], char *const envp[])
-{
-    (void)path;
-    (void)argv;
-    (void)envp;
-    errno = ENOSYS;
-    return -1;
-}
-
-int wait(int *status)
-{
-    (void)status;
-    errno = ECHILD;
-    return -1;
-}
+/* ---- processes and signals: lib/sysinfo.c, lib/process.c, lib/signal.c */
 
 /* ---- memory ---- */
 
@@ -260,45 +226,7 @@ void *sbrk(ptrdiff_t incr)
 
 /* ---- time ---- */
 
-int clock_gettime(clockid_t id, struct timespec *ts)
-{
-    uint64_t ns, sec;
-    uint32_t nsec;
-
-    if (!ts) {
-        errno = EFAULT;
-        return -1;
-    }
-    switch (id) {
-    case CLOCK_MONOTONIC:
-        /* Since this domain started (Linux counts from its own boot). */
-        ns = time_uptime_ns();
-        ts->tv_sec = (time_t)(ns / 1000000000u);
-        ts->tv_nsec = (long)(ns % 1000000000u);
-        return 0;
-    case CLOCK_REALTIME:
-        time_wall(&sec, &nsec);
-        ts->tv_sec = (time_t)sec;
-        ts->tv_nsec = (long)nsec;
-        return 0;
-    default:
-        errno = EINVAL;
-        return -1;
-    }
-}
-
-int clock_getres(clockid_t id, struct timespec *ts)
-{
-    if (id != CLOCK_MONOTONIC && id != CLOCK_REALTIME) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (ts) {
-        ts->tv_sec = 0;
-        ts->tv_nsec = 1;
-    }
-    return 0;
-}
+/* clock_gettime, clock_getres, clock_nanosleep: lib/clock.c */
 
 int gettimeofday(struct timeval *tv, void *tz)
 {

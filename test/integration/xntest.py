@@ -711,6 +711,11 @@ import fs_tests  # noqa: E402
 
 fs_tests.register(sys.modules[__name__])
 
+# The POSIX layer (threads, process and system calls): pthread_tests.py.
+import pthread_tests  # noqa: E402
+
+pthread_tests.register(sys.modules[__name__])
+
 
 # ------------------------------------------------------------------------
 

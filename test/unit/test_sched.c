@@ -7,8 +7,9 @@
  * programmed timer and raises VIRQ_TIMER, or raises an event the test
  * scheduled). Covers FIFO order, join and resource release, sleep order
  * and the timer programmed into Xen, wait timeouts and event wake-ups,
- * mutex hand-off, condition variables, per-thread FPU state (fxsave),
- * the FS base switch and 16-byte stack alignment at thread entry.
+ * mutex hand-off and timed locking, condition variables, per-thread FPU
+ * state (fxsave), the FS base switch, 16-byte stack alignment at thread
+ * entry, CPU-time accounting and the 10 ms preemption point.
  */
 #include <errno.h>
 #include <fenv.h>
@@ -401,6 +402,82 @@ static void entry_alignment_and_fs_base(void **state)
     assert_int_equal(fake_hc.segbase_value, sched_self()->ctx.fs_base);
 }
 
+/* ---- CPU time and the preemption point ---- */
+
+static uint64_t cpu_seen;
+
+static void computes_5us(void *arg)
+{
+    (void)arg;
+    set_now(now_ns + 5000); /* "runs" 5 us of the fake clock */
+    cpu_seen = sched_thread_cpu_ns(sched_self());
+    sched_sleep_ns(100000); /* asleep: not CPU time */
+}
+
+static void cpu_time_counts_running_not_sleeping(void **state)
+{
+    struct sched_thread *t;
+    uint64_t proc0 = sched_process_cpu_ns();
+
+    (void)state;
+    t = sched_thread_create("cpu", computes_5us, NULL, 0);
+    assert_int_equal(sched_thread_join(t), 0);
+    assert_int_equal(cpu_seen, 5000);
+    /* 5 us of computing, 100 us asleep (idle's): the process only
+     * counts the former. */
+    assert_int_equal(sched_process_cpu_ns() - proc0, 5000);
+}
+
+static int preempt_runs;
+
+static void count_run(void *arg)
+{
+    (void)arg;
+    preempt_runs++;
+}
+
+static void preempt_point_yields_after_a_slice(void **state)
+{
+    struct sched_thread *t;
+
+    (void)state;
+    preempt_runs = 0;
+    assert_false(sched_preempt_point()); /* nothing else runnable */
+    t = sched_thread_create("p", count_run, NULL, 0);
+    assert_false(sched_preempt_point()); /* runnable, but slice not used */
+    assert_int_equal(preempt_runs, 0);
+    set_now(now_ns + SCHED_SLICE_NS);
+    assert_true(sched_preempt_point());
+    assert_int_equal(preempt_runs, 1);
+    assert_int_equal(sched_thread_join(t), 0);
+}
+
+static void hold_for_a_while(void *arg)
+{
+    (void)arg;
+    sched_mutex_lock(&mtx);
+    sched_sleep_ns(3000);
+    sched_mutex_unlock(&mtx);
+}
+
+static void mutex_lock_until_times_out(void **state)
+{
+    struct sched_thread *t;
+
+    (void)state;
+    sched_mutex_init(&mtx, false);
+    t = sched_thread_create("h", hold_for_a_while, NULL, 0);
+    sched_yield(); /* t holds it until t=4000 */
+    assert_int_equal(sched_mutex_lock_until(&mtx, 2000), -ETIMEDOUT);
+    assert_int_equal(time_monotonic_ns(), 2000);
+    assert_ptr_equal(mtx.owner, t);
+    assert_int_equal(sched_mutex_lock_until(&mtx, 10000), 0);
+    assert_int_equal(time_monotonic_ns(), 4000); /* handed over */
+    assert_ptr_equal(mtx.owner, sched_self());
+    sched_mutex_unlock(&mtx);
+    assert_int_equal(sched_thread_join(t), 0);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -415,6 +492,9 @@ int main(void)
         T(cond_signal_and_timeout),
         T(fpu_state_is_per_thread),
         T(entry_alignment_and_fs_base),
+        T(cpu_time_counts_running_not_sleeping),
+        T(preempt_point_yields_after_a_slice),
+        T(mutex_lock_until_times_out),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test/fakes/host_pthread_names.h - forced include (-include) for host
+ * tests of lib/pthread*.c: renames every POSIX thread name to xnt_*.
+ *
+ * On the host the real pthread_* live in glibc, and ASan's runtime calls
+ * several of them (pthread_key_create, pthread_self ...). Defining them
+ * in a test executable would interpose them for the whole process, so
+ * the xenith implementation is compiled under other names, with
+ * xenith's own types (include/sys/_pthreadtypes.h) instead of glibc's.
+ * The system headers that declare glibc's types come first, so they keep
+ * their own names; afterwards include/pthread.h (XENITH_PTHREAD_HOST_TEST)
+ * is xenith's. Generated from include/pthread.h's declarations.
+ */
+#ifndef TEST_FAKES_HOST_PTHREAD_NAMES_H
+#define TEST_FAKES_HOST_PTHREAD_NAMES_H
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#define XENITH_PTHREAD_HOST_TEST 1
+
+#define pthread_t xnt_pthread_t
+#define pthread_attr_t xnt_pthread_attr_t
+#define pthread_mutex_t xnt_pthread_mutex_t
+#define pthread_mutexattr_t xnt_pthread_mutexattr_t
+#define pthread_cond_t xnt_pthread_cond_t
+#define pthread_condattr_t xnt_pthread_condattr_t
+#define pthread_rwlock_t xnt_pthread_rwlock_t
+#define pthread_rwlockattr_t xnt_pthread_rwlockattr_t
+#define pthread_key_t xnt_pthread_key_t
+#define pthread_once_t xnt_pthread_once_t
+#define pthread_spinlock_t xnt_pthread_spinlock_t
+#define pthread_barrier_t xnt_pthread_barrier_t
+#define pthread_barrierattr_t xnt_pthread_barrierattr_t
+#define pthread_atfork xnt_pthread_atfork
+#define pthread_attr_destroy xnt_pthread_attr_destroy
+#define pthread_attr_getdetachstate xnt_pthread_attr_getdetachstate
+#define pthread_attr_getguardsize xnt_pthread_attr_getguardsize
+#define pthread_attr_getinheritsched xnt_pthread_attr_getinheritsched
+#define pthread_attr_getschedparam xnt_pthread_attr_getschedparam
+#define pthread_attr_getschedpolicy xnt_pthread_attr_getschedpolicy
+#define pthread_attr_getscope xnt_pthread_attr_getscope
+#define pthread_attr_getstack xnt_pthread_attr_getstack
+#define pthread_attr_getstackaddr xnt_pthread_attr_getstackaddr
+#define pthread_attr_getstacksize xnt_pthread_attr_getstacksize
+#define pthread_attr_init xnt_pthread_attr_init
+#define pthread_attr_setdetachstate xnt_pthread_attr_setdetachstate
+#define pthread_attr_setguardsize xnt_pthread_attr_setguardsize
+#define pthread_attr_setinheritsched xnt_pthread_attr_setinheritsched
+#define pthread_attr_setschedparam xnt_pthread_attr_setschedparam
+#define pthread_attr_setschedpolicy xnt_pthread_attr_setschedpolicy
+#define pthread_attr_setscope xnt_pthread_attr_setscope
+#define pthread_attr_setstack xnt_pthread_attr_setstack
+#define pthread_attr_setstackaddr xnt_pthread_attr_setstackaddr
+#define pthread_attr_setstacksize xnt_pthread_attr_setstacksize
+#define pthread_barrier_destroy xnt_pthread_barrier_destroy
+#define pthread_barrier_init xnt_pthread_barrier_init
+#define pthread_barrier_wait xnt_pthread_barrier_wait
+#define pthread_barrierattr_destroy xnt_pthread_barrierattr_destroy
+#define pthread_barrierattr_getpshared xnt_pthread_barrierattr_getpshared
+#define pthread_barrierattr_init xnt_pthread_barrierattr_init
+#define pthread_barrierattr_setpshared xnt_pthread_barrierattr_setpshared
+#define pthread_cancel xnt_pthread_cancel
+#define pthread_cond_broadcast xnt_pthread_cond_broadcast
+#define pthread_cond_destroy xnt_pthread_cond_destroy
+#define pthread_cond_init xnt_pthread_cond_init
+#define pthread_cond_signal xnt_pthread_cond_signal
+#define pthread_cond_timedwait xnt_pthread_cond_timedwait
+#define pthread_cond_wait xnt_pthread_cond_wait
+#define pthread_condattr_destroy xnt_pthread_condattr_destroy
+#define pthread_condattr_getclock xnt_pthread_condattr_getclock
+#define pthread_condattr_getpshared xnt_pthread_condattr_getpshared
+#define pthread_condattr_init xnt_pthread_condattr_init
+#define pthread_condattr_setclock xnt_pthread_condattr_setclock
+#define pthread_condattr_setpshared xnt_pthread_condattr_setpshared
+#define pthread_create xnt_pthread_create
+#define pthread_detach xnt_pthread_detach
+#define pthread_equal xnt_pthread_equal
+#define pthread_exit xnt_pthread_exit
+#define pthread_getconcurrency xnt_pthread_getconcurrency
+#define pthread_getcpuclockid xnt_pthread_getcpuclockid
+#define pthread_getname_np xnt_pthread_getname_np
+#define pthread_getschedparam xnt_pthread_getschedparam
+#define pthread_getspecific xnt_pthread_getspecific
+#define pthread_join xnt_pthread_join
+#define pthread_key_create xnt_pthread_key_create
+#define pthread_key_delete xnt_pthread_key_delete
+#define pthread_kill xnt_pthread_kill
+#define pthread_mutex_destroy xnt_pthread_mutex_destroy
+#define pthread_mutex_init xnt_pthread_mutex_init
+#define pthread_mutex_lock xnt_pthread_mutex_lock
+#define pthread_mutex_timedlock xnt_pthread_mutex_timedlock
+#define pthread_mutex_trylock xnt_pthread_mutex_trylock
+#define pthread_mutex_unlock xnt_pthread_mutex_unlock
+#define pthread_mutexattr_destroy xnt_pthread_mutexattr_destroy
+#define pthread_mutexattr_getprotocol xnt_pthread_mutexattr_getprotocol
+#define pthread_mutexattr_getpshared xnt_pthread_mutexattr_getpshared
+#define pthread_mutexattr_getrobust xnt_pthread_mutexattr_getrobust
+#define pthread_mutexattr_gettype xnt_pthread_mutexattr_gettype
+#define pthread_mutexattr_init xnt_pthread_mutexattr_init
+#define pthread_mutexattr_setprotocol xnt_pthread_mutexattr_setprotocol
+#define pthread_mutexattr_setpshared xnt_pthread_mutexattr_setpshared
+#define pthread_mutexattr_setrobust xnt_pthread_mutexattr_setrobust
+#define pthread_mutexattr_settype xnt_pthread_mutexattr_settype
+#define pthread_once xnt_pthread_once
+#define pthread_rwlock_destroy xnt_pthread_rwlock_destroy
+#define pthread_rwlock_init xnt_pthread_rwlock_init
+#define pthread_rwlock_rdlock xnt_pthread_rwlock_rdlock
+#define pthread_rwlock_timedrdlock xnt_pthread_rwlock_timedrdlock
+#define pthread_rwlock_timedwrlock xnt_pthread_rwlock_timedwrlock
+#define pthread_rwlock_tryrdlock xnt_pthread_rwlock_tryrdlock
+#define pthread_rwlock_trywrlock xnt_pthread_rwlock_trywrlock
+#define pthread_rwlock_unlock xnt_pthread_rwlock_unlock
+#define pthread_rwlock_wrlock xnt_pthread_rwlock_wrlock
+#define pthread_rwlockattr_destroy xnt_pthread_rwlockattr_destroy
+#define pthread_rwlockattr_getpshared xnt_pthread_rwlockattr_getpshared
+#define pthread_rwlockattr_init xnt_pthread_rwlockattr_init
+#define pthread_rwlockattr_setpshared xnt_pthread_rwlockattr_setpshared
+#define pthread_self xnt_pthread_self
+#define pthread_setcancelstate xnt_pthread_setcancelstate
+#define pthread_setcanceltype xnt_pthread_setcanceltype
+#define pthread_setconcurrency xnt_pthread_setconcurrency
+#define pthread_setname_np xnt_pthread_setname_np
+#define pthread_setschedparam xnt_pthread_setschedparam
+#define pthread_setspecific xnt_pthread_setspecific
+#define pthread_sigmask xnt_pthread_sigmask
+#define pthread_spin_destroy xnt_pthread_spin_destroy
+#define pthread_spin_init xnt_pthread_spin_init
+#define pthread_spin_lock xnt_pthread_spin_lock
+#define pthread_spin_trylock xnt_pthread_spin_trylock
+#define pthread_spin_unlock xnt_pthread_spin_unlock
+#define pthread_testcancel xnt_pthread_testcancel
+
+#endif /* TEST_FAKES_HOST_PTHREAD_NAMES_H */
