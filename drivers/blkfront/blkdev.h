@@ -39,7 +39,8 @@
  */
 int blkdev_name(unsigned int devid, char *buf, size_t size);
 
-#ifdef XENITH_GUEST
+/* The registry side; also in host tests of blkdev_api.c, which play it. */
+#if defined(XENITH_GUEST) || defined(XENITH_BLKDEV_HOST_TEST)
 #include "drivers/blkfront/blkfront.h"
 #include "drivers/devbus/devbus.h"
 #include "kernel/sched.h"
@@ -77,6 +78,6 @@ void blkdev_lock(struct blkdev_slot *s);
 void blkdev_unlock(struct blkdev_slot *s);
 /* Bump events and wake every waiter (thread or event context). */
 void blkdev_wake(struct blkdev_slot *s);
-#endif /* XENITH_GUEST */
+#endif /* XENITH_GUEST || XENITH_BLKDEV_HOST_TEST */
 
 #endif /* BLKFRONT_BLKDEV_H */

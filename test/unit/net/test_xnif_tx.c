@@ -200,8 +200,9 @@ void sched_wake_all(struct sched_waitq *wq)
     (void)wq;
 }
 
-void sched_yield(void)
+int sched_yield(void)
 {
+    return 0;
 }
 
 uint64_t sched_deadline_after(uint64_t ns)
