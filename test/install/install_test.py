@@ -6,6 +6,9 @@
 --template T` for every template, then `xenith build` in the new folder
 (outside the repository); each image is checked like the example's.
 
+`install_test.py libvirt_xml`: `xenith config` XML validated by
+virt-xml-validate and read back; the xl text checked.
+
 `install_test.py prefix`: `cmake --install` of the build folder
 (XENITH_BUILD) with DESTDIR into a staging folder, the staged prefix then
 MOVED elsewhere (so any absolute path recorded at install time breaks the
@@ -263,11 +266,85 @@ def t_new_templates():
            "`xenith new` refuses a name that is not an identifier")
 
 
+def t_libvirt_xml():
+    """`xenith config --format libvirt` (installed CLI) gives domain XML
+    that libvirt's own schema accepts (virt-xml-validate, from Debian's
+    libvirt-clients), with the values asked for; a corrupted copy is
+    rejected, so the validator really runs."""
+    if not shutil.which("virt-xml-validate"):
+        raise TestFailure("virt-xml-validate is missing: apt-get install "
+                          "libvirt-clients (./xenith test installs it)")
+    import xml.etree.ElementTree as ET
+    prefix = os.path.join(WORK, "prefix")
+    exe = os.path.join(prefix, "bin", "xenith")
+    img = os.path.join(WORK, "images", "oot-cmake.stripped")
+    expect(os.path.isfile(img), "the out-of-tree image exists (fixture "
+           "installed)")
+    out = os.path.join(WORK, "oot.xml")
+    cmdline = "ip=10.0.0.9/24 gw=10.0.0.1 a&b <c>"
+    sh([exe, "config", img, "--format", "libvirt", "--name", "oot-lv",
+        "--vcpus", "2", "--vif", "bridge=xenbr0", "--disk",
+        "/var/lib/xenith/disks/a.img", "--disk",
+        "format=raw,vdev=xvdb,access=ro,target=/srv/b,1.img",
+        "--cmdline", cmdline, "--on-crash", "preserve", "-o", out],
+       cwd=tempfile.gettempdir())
+    p = sh(["virt-xml-validate", out, "domain"], check=False)
+    expect(p.returncode == 0 and "validates" in p.stdout,
+           "virt-xml-validate accepts the domain XML")
+    d = ET.parse(out).getroot()
+    expect(d.get("type") == "xen", "<domain type='xen'>")
+    t = d.find("os/type")
+    expect(t.text == "linux" and t.get("machine") == "xenpv",
+           "<os><type machine='xenpv'>linux</type>: a PV guest")
+    expect(d.find("os/kernel").text == img, "<kernel> is the image")
+    expect(d.find("os/cmdline").text == cmdline,
+           "<cmdline> carries the command line unchanged (XML-escaped)")
+    expect(d.find("memory").text == "16" and
+           d.find("memory").get("unit") == "MiB",
+           "memory is the app's MEMORY (16 MiB)")
+    expect(d.find("vcpu").text == "2", "2 vcpus")
+    expect(d.find("on_crash").text == "preserve", "on_crash preserve")
+    disks = d.findall("devices/disk")
+    expect([x.find("target").get("dev") for x in disks] == ["xvda", "xvdb"]
+           and disks[1].find("source").get("file") == "/srv/b,1.img"
+           and disks[1].find("readonly") is not None
+           and disks[0].find("readonly") is None,
+           "two disks, xvda rw and xvdb ro, paths kept (a comma too)")
+    vif = d.find("devices/interface")
+    expect(vif.get("type") == "bridge" and
+           vif.find("source").get("bridge") == "xenbr0" and
+           re.match(r"00:16:3e:", vif.find("mac").get("address")),
+           "a bridged vif on xenbr0 with a Xen MAC")
+    expect(d.find("devices/console/target").get("type") == "xen",
+           "the PV console")
+    bad = os.path.join(WORK, "bad.xml")
+    with open(bad, "w") as fh:
+        fh.write(open(out).read().replace("<vcpu placement=\"static\">2",
+                                          "<vcpu placement=\"static\">two"))
+    p = sh(["virt-xml-validate", bad, "domain"], check=False)
+    expect(p.returncode != 0, "a corrupted copy (vcpu 'two') is rejected")
+
+    xlcfg = sh([exe, "config", img, "--name", "oot-xl", "--vif",
+                "bridge=xenbr0,mac=00:16:3e:00:00:09", "--disk",
+                "/d/a.img:ro", "--cmdline", 'say "hi"'],
+               cwd=tempfile.gettempdir()).stdout
+    for want in ('name = "oot-xl"', 'type = "pv"', f'kernel = "{img}"',
+                 "memory = 16", 'extra = "say \\"hi\\""',
+                 "vif = [ 'bridge=xenbr0,mac=00:16:3e:00:00:09' ]",
+                 "disk = [ 'format=raw,vdev=xvda,access=ro,"
+                 "target=/d/a.img' ]"):
+        expect(want in xlcfg, f"xl config has {want}")
+    p = sh([exe, "config", img, "--memory", "2"], check=False,
+           cwd=tempfile.gettempdir())
+    expect(p.returncode != 0 and "at least 4 MB" in p.stdout,
+           "memory below the PV floor is refused, saying why")
+
+
 def main():
     name = sys.argv[1] if len(sys.argv) == 2 else ""
     fn = globals().get("t_" + name)
     if not fn:
-        print("usage: install_test.py prefix|new_templates",
+        print("usage: install_test.py prefix|new_templates|libvirt_xml",
               file=sys.stderr)
         return 2
     try:

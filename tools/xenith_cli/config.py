@@ -47,12 +47,6 @@ class Domain:
         self.on_reboot = on_reboot
         self.on_crash = on_crash
         self.ramdisk = ramdisk
-        if self.memory < 4:
-            raise Fatal(f"memory {self.memory} MB: a PV guest needs at "
-                        "least 4 MB (xl rounds the initial mapping up to "
-                        "4 MiB)")
-        if self.vcpus < 1:
-            raise Fatal(f"vcpus {self.vcpus}: at least 1")
 
 
 def mac_for(name):
@@ -229,6 +223,13 @@ def parse(argv):
 def domain_from_args(a):
     if not os.path.isfile(a.image):
         raise Fatal(f"no image at {a.image} (build it first: xenith build)")
+    # Checked here, not in Domain: `xenith run` passes what it is given to
+    # xl, whose own error is the test of a refused domain.
+    if a.memory is not None and a.memory < 4:
+        raise Fatal(f"--memory {a.memory}: a PV guest needs at least 4 MB "
+                    "(xl rounds the initial mapping up to 4 MiB)")
+    if a.vcpus < 1:
+        raise Fatal(f"--vcpus {a.vcpus}: at least 1")
     name = a.name or re.sub(r"\.stripped$", "", os.path.basename(a.image))
     vifs = []
     for i, spec in enumerate(a.vif):

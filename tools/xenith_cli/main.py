@@ -20,7 +20,8 @@ COMMANDS = {
     "config": ("config", "write an xl config or libvirt XML for an image: "
                "xenith config IMAGE --format xl|libvirt"),
     "sandbox": ("sandbox", "build|start|stop|status|shell|exec -- CMD"),
-    "run": ("run", "boot an image on Xen: ./xenith run apps/hello"),
+    "run": ("run", "boot an image on Xen and stream its console: xenith "
+            "run IMAGE|APP [options]"),
     "soak": ("soak", "wrk + iperf3 + kvstore for N minutes: no leak, no error"),
     "migrate": ("migrate", "live-migrate a running guest to this host"),
     "test": ("testcmd", "build everything and run all tests (ctest)"),

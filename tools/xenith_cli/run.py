@@ -180,8 +180,17 @@ def _mac(name):
 
 
 def parse(argv):
-    ap = argparse.ArgumentParser(prog="./xenith run")
-    ap.add_argument("image", nargs="?", help="ELF image, or app (apps/hello)")
+    ap = argparse.ArgumentParser(
+        prog="xenith run",
+        description="Boot an image as a Xen PV domU (the local toolstack on "
+        "a Xen host, else the sandbox) and stream its console.",
+        epilog="exit status: the app's exit(n); 134 crashed; 124 --timeout "
+        "expired; 125 xl create failed or dom0 lost; 137 destroyed from "
+        "outside (xl destroy); 0 powered off without an exit line "
+        "(docs/sandbox.md)")
+    ap.add_argument("image", nargs="?",
+                    help="ELF image, an app of this tree (apps/hello), or "
+                    "an out-of-tree app folder (built first)")
     ap.add_argument("--reference-linux", action="store_true",
                     help="boot the reference Linux PV domU instead")
     ap.add_argument("--memory", type=int, help="guest memory in MB")
@@ -192,7 +201,9 @@ def parse(argv):
                     help="host file (copied in, and back if writable), or "
                          "dom0:/path for a file already in dom0")
     ap.add_argument("--forward", action="append", default=[],
-                    metavar="HOSTPORT:GUESTPORT")
+                    metavar="HOSTPORT:GUESTPORT",
+                    help="127.0.0.1:HOSTPORT on this host reaches the "
+                    "guest's TCP GUESTPORT (needs --net); repeatable")
     ap.add_argument("--cmdline", default="", help="guest command line")
     ap.add_argument("--timeout", type=int, default=0,
                     help="destroy the guest after S seconds (exit 124)")
@@ -201,7 +212,7 @@ def parse(argv):
     ap.add_argument("--ready", default="",
                     help="with --detach: regex on the console meaning up")
     ap.add_argument("--name", help="domain name (default: generated)")
-    ap.add_argument("--vcpus", type=int, default=1)
+    ap.add_argument("--vcpus", type=int, default=1, help="default 1")
     ap.add_argument("--paused-hook", metavar="SCRIPT",
                     help="create the domain paused, run this bash script "
                          "(a host file) in dom0 with DOMID and NAME set, "

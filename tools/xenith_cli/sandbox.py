@@ -510,10 +510,28 @@ def put_file(src, name):
     return "/share/" + name
 
 
+USAGE = """usage: xenith sandbox build|start|stop|status|shell|exec [--timeout S] -- CMD...
+
+The persistent Xen host in QEMU (instance XENITH_SANDBOX, default
+'default'; state in $XENITH_CACHE/run/<instance>/):
+  build    build (or confirm cached) every stage of the sandbox image
+  start    build if needed, boot Xen + dom0, wait until dom0 answers
+  stop     quit QEMU (QMP quit, then SIGKILL after 5 s)
+  status   running or not, accelerator, ports, xl list (exit 3: stopped)
+  shell    an interactive root shell in dom0 (Ctrl-] leaves)
+  exec     run CMD in dom0, return its output and exit status
+           (--timeout S: give up after S seconds, exit 124)
+Environment: XENITH_CACHE, XENITH_SANDBOX, XENITH_ACCEL=kvm|tcg,
+XENITH_QEMU_CPU, XENITH_READY_TIMEOUT (seconds, default 600)."""
+
+
 def cmd(argv):
+    if argv[:1] in (["-h"], ["--help"], ["help"]):
+        print(USAGE)
+        return 0
     if not argv:
-        raise Fatal("usage: ./xenith sandbox build|start|stop|status|shell|"
-                    "exec -- CMD...", code=2)
+        raise Fatal("usage: xenith sandbox build|start|stop|status|shell|"
+                    "exec -- CMD... (xenith sandbox --help)", code=2)
     sub, rest = argv[0], argv[1:]
     if sub == "build":
         sandbox_build.build()
