@@ -112,7 +112,7 @@ def is_project(path):
     if not os.path.isfile(cml):
         return False
     if not INSTALLED and os.path.realpath(path).startswith(
-            os.path.realpath(REPO) + os.sep):
+            os.path.realpath(os.path.join(REPO, "apps")) + os.sep):
         return False
     return "find_package(xenith" in open(cml).read()
 
