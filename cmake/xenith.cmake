@@ -28,6 +28,19 @@ include_guard(GLOBAL)
 
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
+# Where the pieces come from. The defaults are the source tree's; an
+# installed prefix's lib/cmake/xenith/xenithConfig.cmake sets both before
+# including this file (it also defines imported targets of the same names
+# as the libraries and flag targets used below), so this one function
+# serves apps/ and out-of-tree apps alike.
+if(NOT XENITH_GENSYMS)
+    set(XENITH_GENSYMS ${XENITH_ROOT}/cmake/gensyms.py)
+endif()
+if(NOT XENITH_LIBC)
+    set(XENITH_LIBC ${NEWLIB_PREFIX}/x86_64-xen-elf/lib/libc.a
+                    ${NEWLIB_PREFIX}/x86_64-xen-elf/lib/libm.a)
+endif()
+
 # Inside one --start-group, so the order is for readers: apps -> lib ->
 # net (port + lwIP, only when configured) -> drivers -> kernel/xen/arch.
 set(XENITH_KERNEL_LIBS xenith_lib)
@@ -107,8 +120,7 @@ function(xenith_add_image NAME)
     endif()
     set(link_libs ${dev_flags}
         -Wl,--start-group ${XENITH_KERNEL_LIBS}
-        ${NEWLIB_PREFIX}/x86_64-xen-elf/lib/libc.a
-        ${NEWLIB_PREFIX}/x86_64-xen-elf/lib/libm.a
+        ${XENITH_LIBC}
         ${XENITH_LIBGCC} -Wl,--end-group)
 
     add_executable(${NAME}.pass1 $<TARGET_OBJECTS:${NAME}_objs>)
@@ -118,9 +130,9 @@ function(xenith_add_image NAME)
     set(syms ${CMAKE_CURRENT_BINARY_DIR}/${NAME}_syms.S)
     add_custom_command(
         OUTPUT ${syms}
-        COMMAND ${Python3_EXECUTABLE} ${XENITH_ROOT}/cmake/gensyms.py
+        COMMAND ${Python3_EXECUTABLE} ${XENITH_GENSYMS}
                 ${CMAKE_NM} $<TARGET_FILE:${NAME}.pass1> ${syms} ${NAME}
-        DEPENDS ${NAME}.pass1 ${XENITH_ROOT}/cmake/gensyms.py
+        DEPENDS ${NAME}.pass1 ${XENITH_GENSYMS}
         COMMENT "Symbol table for ${NAME}")
 
     add_executable(${NAME} $<TARGET_OBJECTS:${NAME}_objs> ${syms})

@@ -716,6 +716,12 @@ import pthread_tests  # noqa: E402
 
 pthread_tests.register(sys.modules[__name__])
 
+# The installed product (out-of-tree images, the installed CLI, xl and
+# libvirt configs): in install_tests.py.
+import install_tests  # noqa: E402
+
+install_tests.register(sys.modules[__name__])
+
 
 # ------------------------------------------------------------------------
 

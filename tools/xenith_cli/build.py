@@ -11,8 +11,16 @@ with symbols), `<app>.stripped` (the bootable image), `<app>.json` and
 stripped image (of the last app when all are built), so scripts can use
 `$(./xenith build apps/hello | tail -1)`; progress goes to stderr.
 
+Out-of-tree apps (a folder whose CMakeLists.txt calls
+`find_package(xenith)`, as `xenith new` writes): `xenith build [DIR]`
+(default: the current folder) configures DIR/build against the installed
+prefix (this copy's own when installed, else XENITH_PREFIX) with
+CMAKE_PREFIX_PATH and builds it; the images are the `<name>.stripped`
+next to each `<name>.json` that xenith_add_image wrote.
+
 Python API: `configure_and_build(targets=None) -> build_dir`,
-`build_app(app) -> path of the stripped image`.
+`build_app(app) -> path of the stripped image`,
+`build_project(dir) -> [stripped images]`.
 """
 import glob
 import os
@@ -20,7 +28,7 @@ import shutil
 import sys
 
 from . import deps
-from .common import REPO, Fatal, run, step
+from .common import INSTALLED, REPO, Fatal, run, step, xenith_prefix
 
 BUILD_DIR = os.path.join(REPO, "build")
 
@@ -98,7 +106,65 @@ def image_path(name):
     return os.path.join(BUILD_DIR, "guest", "apps", name, name + ".stripped")
 
 
+def is_project(path):
+    """An out-of-tree app folder (not one of this tree's apps/)."""
+    cml = os.path.join(path, "CMakeLists.txt")
+    if not os.path.isfile(cml):
+        return False
+    if not INSTALLED and os.path.realpath(path).startswith(
+            os.path.realpath(os.path.join(REPO, "apps")) + os.sep):
+        return False
+    return "find_package(xenith" in open(cml).read()
+
+
+def build_project(path):
+    """Configure and build an out-of-tree app; return its images."""
+    import json
+    src = os.path.abspath(path)
+    prefix = xenith_prefix()
+    bdir = os.path.join(src, "build")
+    cache = os.path.join(bdir, "CMakeCache.txt")
+    if not os.path.exists(cache) or \
+            _cached_value(bdir, "CMAKE_PREFIX_PATH") != prefix:
+        with step(f"configure {os.path.relpath(bdir)}/ against {prefix}"):
+            gen = _cached_value(bdir, "CMAKE_GENERATOR") or _generator()
+            run(["cmake", "-S", src, "-B", bdir, "-G", gen,
+                 "-DCMAKE_BUILD_TYPE=Release",
+                 f"-DCMAKE_PREFIX_PATH={prefix}"], quiet=True)
+    with step(f"build {os.path.relpath(bdir)}/"):
+        p = run(["cmake", "--build", bdir, "--parallel",
+                 str(min(os.cpu_count() or 1, 2))], check=False, quiet=True)
+        if p.returncode != 0:
+            raise Fatal(f"build of {src} failed:\n"
+                        + "\n".join(p.stdout.splitlines()[-30:]))
+    images = []
+    for js in sorted(glob.glob(os.path.join(bdir, "**", "*.json"),
+                               recursive=True)):
+        try:
+            meta = json.load(open(js))
+        except ValueError:
+            continue
+        if isinstance(meta, dict) and "memory_mb" in meta and \
+                os.path.isfile(meta.get("image", "")):
+            images.append(meta["image"])
+    if not images:
+        raise Fatal(f"{src} built, but no image was found in {bdir} (does "
+                    "its CMakeLists.txt call xenith_add_image()?)")
+    return images
+
+
 def build_app(app):
+    if is_project(app):
+        imgs = build_project(app)
+        if len(imgs) > 1:
+            raise Fatal(f"{app} builds several images "
+                        f"({', '.join(os.path.basename(i) for i in imgs)}):"
+                        " name one (xenith run build/NAME.stripped)")
+        return imgs[0]
+    if INSTALLED:
+        raise Fatal(f"'{app}' is neither an image file nor an app folder "
+                    "(a CMakeLists.txt calling find_package(xenith); "
+                    "`xenith new NAME` makes one)")
     name = app_name(app)
     configure_and_build()
     path = image_path(name)
@@ -109,10 +175,24 @@ def build_app(app):
 
 def cmd(argv):
     if argv and argv[0] in ("-h", "--help"):
-        print("usage: ./xenith build [APP]\n\nBuild everything (APP like "
-              "apps/hello or hello); the last line printed is the path of "
-              "the bootable (stripped) image.")
+        print("usage: ./xenith build [APP]      (in the source tree)\n"
+              "       xenith build [DIR]        (an out-of-tree app)\n\n"
+              "In the source tree: build everything (APP like apps/hello or "
+              "hello).\nOut of tree: configure DIR/build (default: the "
+              "current folder) against the\ninstalled xenith "
+              "(CMAKE_PREFIX_PATH) and build it.\nThe last line printed is "
+              "the path of the bootable (stripped) image.")
         return 0
+    target = argv[0] if argv else ("." if INSTALLED or is_project(".")
+                                   else None)
+    if target and is_project(target):
+        for img in build_project(target):
+            print(img)
+        return 0
+    if INSTALLED:
+        raise Fatal(f"{os.path.abspath(target)} is not an out-of-tree app "
+                    "(no CMakeLists.txt calling find_package(xenith)); "
+                    "`xenith new NAME` makes one")
     if argv:
         print(build_app(argv[0]))
         return 0

@@ -18,8 +18,52 @@ import subprocess
 import sys
 import time
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.realpath(__file__))))
+_PKG_DIR = os.path.dirname(os.path.realpath(__file__))
+
+
+def _layout():
+    """(repository, prefix): where this copy of the CLI lives. In the
+    source tree it is tools/xenith_cli/ (the repository has CMakeLists.txt
+    and tools/sandbox/); installed, it is
+    PREFIX/share/xenith/python/xenith_cli/, found relative to itself so a
+    moved prefix still works."""
+    repo = os.path.dirname(os.path.dirname(_PKG_DIR))
+    if os.path.isfile(os.path.join(repo, "CMakeLists.txt")) and \
+            os.path.isdir(os.path.join(repo, "tools", "sandbox")):
+        return repo, None
+    return None, os.path.normpath(os.path.join(_PKG_DIR, *[".."] * 4))
+
+
+REPO, PREFIX = _layout()
+INSTALLED = PREFIX is not None
+if INSTALLED:
+    # An installed copy's data folder, share/xenith, holds the tree's
+    # tools/sandbox/ at the same relative path (cmake/install-host.cmake):
+    # sandbox_build.py finds the dom0 scripts as REPO/tools/sandbox, and
+    # the same bytes give the same sandbox cache key as the source tree's
+    # (an installed CLI reuses the sandbox the repository built). Commands
+    # that need the real source tree refuse to run (main.REPO_ONLY).
+    REPO = os.path.join(PREFIX, "share", "xenith")
+# App templates of `xenith new`: apps/<t>/ in the tree,
+# share/xenith/templates/<t>/ installed.
+TEMPLATES_DIR = (os.path.join(PREFIX, "share", "xenith", "templates")
+                 if INSTALLED else os.path.join(REPO, "apps"))
+
+
+def xenith_prefix():
+    """The installed prefix out-of-tree apps build against: this copy's
+    own when installed; XENITH_PREFIX in the source tree."""
+    if INSTALLED:
+        return PREFIX
+    p = os.environ.get("XENITH_PREFIX")
+    if not p or not os.path.isfile(os.path.join(
+            p, "lib", "cmake", "xenith", "xenithConfig.cmake")):
+        raise Fatal("building an out-of-tree app needs an installed xenith: "
+                    "`./xenith build && cmake --install build --prefix P`, "
+                    "then use P/bin/xenith (or set XENITH_PREFIX=P)"
+                    + (f"; XENITH_PREFIX={p} has no "
+                       "lib/cmake/xenith/xenithConfig.cmake" if p else ""))
+    return os.path.abspath(p)
 
 
 class Fatal(Exception):

@@ -27,7 +27,8 @@ import subprocess
 import sys
 import tempfile
 
-from .common import (Fatal, apt_download, apt_update, cache_dir,
+from .common import (INSTALLED, PREFIX, Fatal, apt_download, apt_update,
+                     cache_dir,
                      dpkg_extract, ensure_deb_src, ensure_packages, file_lock,
                      info, pkg_version, run, step)
 
@@ -260,11 +261,25 @@ def ensure_all():
     }
 
 
+# What an installed xenith needs on the host to build out-of-tree apps
+# (newlib and lwIP are in the prefix already).
+INSTALLED_HOST_PACKAGES = ["cmake", "gcc", "make", "binutils", "pkg-config"]
+
+
 def cmd(argv):
     if argv and argv[0] in ("-h", "--help"):
-        print("usage: ./xenith setup [--print]\n\n"
-              "Install host packages and build the guest's third-party "
-              "dependencies into the cache.")
+        print("usage: xenith setup [--print]\n\n"
+              "In the source tree: install host packages and build the "
+              "guest's third-party\ndependencies (Xen headers, newlib, lwIP) "
+              "into the cache; --print shows their\npaths as JSON.\n"
+              "Installed: install the host packages that building an "
+              "out-of-tree app needs\n(" + " ".join(INSTALLED_HOST_PACKAGES)
+              + ").")
+        return 0
+    if INSTALLED:
+        ensure_packages(INSTALLED_HOST_PACKAGES,
+                        why="building apps against " + PREFIX)
+        info(f"host ready to build apps against {PREFIX}")
         return 0
     paths = ensure_all()
     for k, v in paths.items():

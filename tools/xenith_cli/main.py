@@ -9,13 +9,19 @@ import importlib
 import os
 import sys
 
-from .common import Fatal, err
+from .common import INSTALLED, PREFIX, Fatal, err
 
 COMMANDS = {
     "setup": ("deps", "install host packages and build third-party deps"),
-    "build": ("build", "build an app image: ./xenith build apps/hello"),
+    "build": ("build", "build an app image: ./xenith build apps/hello, or "
+              "an out-of-tree app: xenith build [DIR]"),
+    "new": ("new", "scaffold an out-of-tree app: xenith new NAME "
+            "[--template hello|httpd|kvstore]"),
+    "config": ("config", "write an xl config or libvirt XML for an image: "
+               "xenith config IMAGE --format xl|libvirt"),
     "sandbox": ("sandbox", "build|start|stop|status|shell|exec -- CMD"),
-    "run": ("run", "boot an image on Xen: ./xenith run apps/hello"),
+    "run": ("run", "boot an image on Xen and stream its console: xenith "
+            "run IMAGE|APP [options]"),
     "soak": ("soak", "wrk + iperf3 + kvstore for N minutes: no leak, no error"),
     "migrate": ("migrate", "live-migrate a running guest to this host"),
     "test": ("testcmd", "build everything and run all tests (ctest)"),
@@ -25,10 +31,20 @@ COMMANDS = {
 }
 
 
+# Commands that need the source tree (its tests, docs, benchmark guests):
+# an installed copy says so instead of failing half-way.
+REPO_ONLY = {"test", "fuzz", "bench", "soak"}
+
+
 def usage():
-    print("usage: ./xenith COMMAND [ARGS...]\n\ncommands:")
+    print("usage: xenith COMMAND [ARGS...]   (COMMAND --help for its "
+          "options)\n\ncommands:")
     for name, (_, text) in COMMANDS.items():
+        if INSTALLED and name in REPO_ONLY:
+            continue
         print(f"  {name:<9} {text}")
+    if INSTALLED:
+        print(f"\ninstalled in {PREFIX}")
 
 
 def main(argv):
@@ -39,6 +55,11 @@ def main(argv):
     if name not in COMMANDS:
         err(f"unknown command '{name}'")
         usage()
+        return 2
+    if INSTALLED and name in REPO_ONLY:
+        err(f"`xenith {name}` runs from the source repository (it needs its "
+            f"tests and tools); this copy is installed in {PREFIX}: use "
+            f"./xenith {name} in a clone")
         return 2
     module = importlib.import_module("." + COMMANDS[name][0], __package__)
     try:

@@ -11,12 +11,12 @@ Exit status (docs/internals.md): the guest prints `[xenith] exit N` and
 powers off (N == 0) or crashes (N != 0).  We exit with N; with 134 for a
 domain that crashed without an exit line; with 124 when --timeout expired;
 with 0 for a guest (such as the reference Linux) that powered off without
-one.  With --detach we return once the guest printed its first line (or
+one; with 137 (DESTROYED_STATUS) for a domain destroyed from outside
+(`xl destroy`) before it shut down.  With --detach we return once the guest printed its first line (or
 the --ready pattern) and leave it running.
 """
 import argparse
 import hashlib
-import json
 import os
 import re
 import shlex
@@ -24,8 +24,12 @@ import subprocess
 import sys
 import time
 
-from .common import REPO, Fatal, err, info
-from . import sandbox
+from .common import Fatal, err, info
+from . import config, sandbox
+
+# A domain that vanished (xl destroy from outside) without an exit line:
+# 128 + SIGKILL, what a shell reports for a process killed from outside.
+DESTROYED_STATUS = 137
 
 EXIT_RE = re.compile(rb"\[xenith\] exit (-?\d+)")
 END_RE = re.compile(rb"^XENITH-END state=(\S+) domid=(\S+)")
@@ -107,12 +111,22 @@ class ConsoleFilter:
         self.quiet = quiet
         self.lines = []
         self.info = {}
+        self.shown = 0  # bytes of self.buf already written to stdout
 
     def write(self, data):
         self.buf += data
         while b"\n" in self.buf:
             line, self.buf = self.buf.split(b"\n", 1)
             self._line(line + b"\n")
+        # A line still waiting for its newline (the agent holds a final
+        # newline back while it could start its status marker) is shown at
+        # once unless it may be one of our protocol lines.
+        if self.buf and not self.quiet and \
+                not b"XENITH-".startswith(self.buf[:7]) and \
+                len(self.buf) > self.shown:
+            sys.stdout.buffer.write(self.buf[self.shown:])
+            sys.stdout.buffer.flush()
+            self.shown = len(self.buf)
 
     def flush(self):
         pass
@@ -137,8 +151,10 @@ class ConsoleFilter:
             self.exit_code = int(m.group(1))
         self.lines.append(line)
         if not self.quiet:
-            sys.stdout.buffer.write(line.replace(b"\r\n", b"\n"))
+            sys.stdout.buffer.write(line[self.shown:].replace(b"\r\n",
+                                                              b"\n"))
             sys.stdout.buffer.flush()
+        self.shown = 0
 
 
 def on_real_xen():
@@ -156,23 +172,25 @@ def resolve_image(target):
 
 
 def image_memory(image):
-    """The MEMORY recorded by xenith_add_image (NAME.json), if any."""
-    base = re.sub(r"\.stripped$", "", image)
-    try:
-        with open(base + ".json") as fh:
-            return int(json.load(fh)["memory_mb"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    return config.image_memory(image)
 
 
 def _mac(name):
-    h = hashlib.sha256(name.encode()).digest()
-    return "00:16:3e:%02x:%02x:%02x" % (h[0] & 0x7f, h[1], h[2])
+    return config.mac_for(name)
 
 
 def parse(argv):
-    ap = argparse.ArgumentParser(prog="./xenith run")
-    ap.add_argument("image", nargs="?", help="ELF image, or app (apps/hello)")
+    ap = argparse.ArgumentParser(
+        prog="xenith run",
+        description="Boot an image as a Xen PV domU (the local toolstack on "
+        "a Xen host, else the sandbox) and stream its console.",
+        epilog="exit status: the app's exit(n); 134 crashed; 124 --timeout "
+        "expired; 125 xl create failed or dom0 lost; 137 destroyed from "
+        "outside (xl destroy); 0 powered off without an exit line "
+        "(docs/sandbox.md)")
+    ap.add_argument("image", nargs="?",
+                    help="ELF image, an app of this tree (apps/hello), or "
+                    "an out-of-tree app folder (built first)")
     ap.add_argument("--reference-linux", action="store_true",
                     help="boot the reference Linux PV domU instead")
     ap.add_argument("--memory", type=int, help="guest memory in MB")
@@ -183,7 +201,9 @@ def parse(argv):
                     help="host file (copied in, and back if writable), or "
                          "dom0:/path for a file already in dom0")
     ap.add_argument("--forward", action="append", default=[],
-                    metavar="HOSTPORT:GUESTPORT")
+                    metavar="HOSTPORT:GUESTPORT",
+                    help="127.0.0.1:HOSTPORT on this host reaches the "
+                    "guest's TCP GUESTPORT (needs --net); repeatable")
     ap.add_argument("--cmdline", default="", help="guest command line")
     ap.add_argument("--rootfs", metavar="DIR|FILE",
                     help="pack DIR (cpio newc) as the guest's read-only "
@@ -198,12 +218,19 @@ def parse(argv):
     ap.add_argument("--ready", default="",
                     help="with --detach: regex on the console meaning up")
     ap.add_argument("--name", help="domain name (default: generated)")
-    ap.add_argument("--vcpus", type=int, default=1)
+    ap.add_argument("--vcpus", type=int, default=1, help="default 1")
     ap.add_argument("--paused-hook", metavar="SCRIPT",
                     help="create the domain paused, run this bash script "
                          "(a host file) in dom0 with DOMID and NAME set, "
                          "then unpause (tests: edit backend nodes before "
                          "the frontend runs)")
+    ap.add_argument("--print-config", action="store_true",
+                    help="print the xl config this run would write (the "
+                         "same writer as `xenith config`) and exit without "
+                         "booting")
+    ap.add_argument("--verbose", action="store_true",
+                    help="also show the xl config (on stderr) before "
+                         "booting")
     ap.add_argument("--on-reboot", default="preserve",
                     choices=("preserve", "restart", "destroy"),
                     help="xl on_reboot: what the toolstack does when the "
@@ -216,11 +243,14 @@ def parse(argv):
 
 
 class Dom0:
-    """Where dom0 commands run: the sandbox agent, or the local host."""
+    """Where dom0 commands run: the sandbox agent, or the local host.
+    dry: nothing is started or copied (put only names the dom0 path), for
+    --print-config."""
 
-    def __init__(self):
+    def __init__(self, dry=False):
         self.local = on_real_xen()
-        if not self.local:
+        self.dry = dry
+        if not self.local and not dry:
             sandbox.start(quiet=True)
 
     def exec(self, script, out, timeout=None):
@@ -241,6 +271,8 @@ class Dom0:
     def put(self, path, name):
         if self.local:
             return path
+        if self.dry:
+            return "/share/" + name
         return sandbox.put_file(path, name)
 
 
@@ -287,38 +319,33 @@ def _stage_rootfs(d0, directory):
 
 
 def build_config(a, d0, name):
-    lines = [f'name = "{name}"', 'type = "pv"',
-             'on_poweroff = "preserve"', 'on_crash = "preserve"',
-             f'on_reboot = "{a.on_reboot}"', f"vcpus = {a.vcpus}"]
+    """The domain `run` boots, as xl config text (config.xl(), the writer
+    `xenith config` uses), with the disks to copy in and out and the
+    image path. d0.put stages files where dom0 sees them (with
+    --print-config: only names the path it would use)."""
     if a.reference_linux:
         lay = sandbox.sandbox_build.build(quiet_if_cached=True)
         kernel = _stage_kernel(d0, lay.vmlinuz, "kernel")
         ramdisk = _stage_kernel(d0, lay.ref_initrd, "ramdisk")
-        lines += [f'kernel = "{kernel}"', f'ramdisk = "{ramdisk}"']
         mem = a.memory or 512
         extra = "console=hvc0 quiet " + a.cmdline
         image = None
     else:
         image = resolve_image(a.image)
         kernel = _stage_kernel(d0, image, "kernel")
-        lines.append(f'kernel = "{kernel}"')
+        ramdisk = None
         mem = a.memory or image_memory(image) or 16
         if a.rootfs:
             ramdisk, size = _stage_rootfs(d0, a.rootfs)
-            lines.append(f'ramdisk = "{ramdisk}"')
             if not a.memory:
                 mem += (size + (1 << 20) - 1) >> 20
         extra = a.cmdline
-    lines.append(f"memory = {mem}")
-    lines.append(f"extra = {json_str(extra.strip())}")
-    if a.net:
-        lines.append(f"vif = [ 'bridge=xenbr0,mac={_mac(name)}' ]")
+    vifs = [{"bridge": "xenbr0", "mac": _mac(name)}] if a.net else []
     disks, copies = [], []
     for i, spec in enumerate(a.disk):
         ro = spec.endswith(":ro")
         path = spec[:-3] if ro else spec
         vdev = "xvd" + chr(ord("a") + i)
-        mode = "r" if ro else "w"
         if path.startswith("dom0:") or d0.local:
             dpath = path[5:] if path.startswith("dom0:") else \
                 os.path.abspath(path)
@@ -328,15 +355,14 @@ def build_config(a, d0, name):
             staged = d0.put(path, f"disks/{name}-{vdev}.img")
             dpath = f"/var/lib/xenith/disks/{name}-{vdev}.img"
             copies.append((path, staged, dpath, ro))
-        disks.append(f"'format=raw,vdev={vdev},access={mode},"
-                     f"target={dpath}'")
-    if disks:
-        lines.append(f"disk = [ {', '.join(disks)} ]")
-    return "\n".join(lines) + "\n", copies, image
-
-
-def json_str(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        disks.append({"target": dpath, "vdev": vdev, "readonly": ro,
+                      "format": "raw"})
+    # preserve: the end state stays readable (xl list) until we destroy.
+    dom = config.Domain(name=name, kernel=kernel, ramdisk=ramdisk,
+                        memory=mem, vcpus=a.vcpus, cmdline=extra, vifs=vifs,
+                        disks=disks, on_poweroff="preserve",
+                        on_crash="preserve", on_reboot=a.on_reboot)
+    return config.xl(dom), copies, image
 
 
 def _static_ip(cmdline):
@@ -460,12 +486,19 @@ def decode_xen_crash(text, elf):
 
 def cmd(argv):
     a = parse(argv)
-    d0 = Dom0()
     app = "linux" if a.reference_linux else re.sub(
         r"[^A-Za-z0-9]", "",
-        os.path.basename(a.image.rstrip("/")).split(".")[0])
+        os.path.basename(os.path.abspath(a.image)).split(".")[0])
     name = a.name or f"xn-{app[:12]}-{os.getpid() % 100000}"
+    if a.print_config:
+        cfg, _copies, _image = build_config(a, Dom0(dry=True), name)
+        sys.stdout.write(cfg)
+        return 0
+    d0 = Dom0()
     cfg, copies, image_path = build_config(a, d0, name)
+    if a.verbose:
+        print(f"---- xl config of {name} ----\n{cfg}---- end of xl config "
+              "----", file=sys.stderr, flush=True)
     script_prefix = "mkdir -p /var/lib/xenith/cfg /var/lib/xenith/disks\n"
     for _src, staged, dpath, _ro in copies:
         script_prefix += f"cp {shlex.quote(staged)} {shlex.quote(dpath)}\n"
@@ -519,6 +552,14 @@ def cmd(argv):
     if state is None:
         err("lost contact with dom0 before the guest finished")
         return 125
+    if state == "gone" and filt.exit_code is None:
+        # Not shut down by itself (on_poweroff/on_crash preserve would
+        # have kept it in `xl list`): something outside destroyed it.
+        err(f"guest {name} was destroyed from outside (xl destroy) before "
+            "it shut down")
+        info(f"guest {name} gone, exit status {DESTROYED_STATUS} "
+             f"({time.monotonic() - t0:.1f} s)")
+        return DESTROYED_STATUS
     if filt.exit_code is not None:
         code = filt.exit_code & 0xff
     elif state == "crashed":

@@ -140,7 +140,6 @@ def agent_exec(script, stdin_data=b"", out=None, timeout=None, port=None):
         s.sendall(f"{nonce} {len(body)} {len(stdin_data)}\n".encode()
                   + body + stdin_data)
         buf = b""
-        keep = len(marker) + 16
         while True:
             if deadline:
                 left = deadline - time.monotonic()
@@ -161,12 +160,25 @@ def agent_exec(script, stdin_data=b"", out=None, timeout=None, port=None):
                     buf[i + len(marker):].strip().lstrip(b"-").isdigit():
                 _emit(out, buf[:i])
                 return int(buf[i + len(marker):].strip())
-            if len(buf) > keep:
-                _emit(out, buf[:-keep])
-                buf = buf[-keep:]
+            # Hold back only what may still turn out to be the marker (it
+            # starts at a newline, so at most a line's final newline is
+            # held): everything else streams at once, so the last console
+            # line shows when it is printed, not when the next one comes.
+            hold = i if i >= 0 else _marker_prefix_at(buf, marker)
+            _emit(out, buf[:hold])
+            buf = buf[hold:]
         _emit(out, buf)
     raise Fatal("the dom0 agent closed the connection without an exit "
                 "status (did dom0 die? see `./xenith sandbox status`)")
+
+
+def _marker_prefix_at(buf, marker):
+    """Where a possible beginning of marker (which starts with its only
+    newline) sits at the end of buf: len(buf) if nowhere."""
+    j = buf.rfind(b"\n", max(0, len(buf) - len(marker)))
+    if j >= 0 and marker.startswith(buf[j:]):
+        return j
+    return len(buf)
 
 
 def _emit(out, data):
@@ -498,10 +510,28 @@ def put_file(src, name):
     return "/share/" + name
 
 
+USAGE = """usage: xenith sandbox build|start|stop|status|shell|exec [--timeout S] -- CMD...
+
+The persistent Xen host in QEMU (instance XENITH_SANDBOX, default
+'default'; state in $XENITH_CACHE/run/<instance>/):
+  build    build (or confirm cached) every stage of the sandbox image
+  start    build if needed, boot Xen + dom0, wait until dom0 answers
+  stop     quit QEMU (QMP quit, then SIGKILL after 5 s)
+  status   running or not, accelerator, ports, xl list (exit 3: stopped)
+  shell    an interactive root shell in dom0 (Ctrl-] leaves)
+  exec     run CMD in dom0, return its output and exit status
+           (--timeout S: give up after S seconds, exit 124)
+Environment: XENITH_CACHE, XENITH_SANDBOX, XENITH_ACCEL=kvm|tcg,
+XENITH_QEMU_CPU, XENITH_READY_TIMEOUT (seconds, default 600)."""
+
+
 def cmd(argv):
+    if argv[:1] in (["-h"], ["--help"], ["help"]):
+        print(USAGE)
+        return 0
     if not argv:
-        raise Fatal("usage: ./xenith sandbox build|start|stop|status|shell|"
-                    "exec -- CMD...", code=2)
+        raise Fatal("usage: xenith sandbox build|start|stop|status|shell|"
+                    "exec -- CMD... (xenith sandbox --help)", code=2)
     sub, rest = argv[0], argv[1:]
     if sub == "build":
         sandbox_build.build()

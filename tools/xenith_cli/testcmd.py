@@ -27,8 +27,9 @@ from .common import Fatal, ensure_packages, info, step
 from . import build
 
 # What the integration tests themselves run on the host (curl through
-# --forward, pgrep to check that no QEMU is left behind).
-TEST_HOST_PACKAGES = ["curl", "procps"]
+# --forward, pgrep to check that no QEMU is left behind, pkg-config for
+# the out-of-tree example, virt-xml-validate for the libvirt XML).
+TEST_HOST_PACKAGES = ["curl", "procps", "pkg-config", "libvirt-clients"]
 
 NO_SANDBOX_STATUS = 4
 
@@ -54,6 +55,17 @@ def banner(lines):
 
 
 def cmd(argv):
+    if argv[:1] in (["-h"], ["--help"]):
+        print("usage: ./xenith test [CTEST ARGS...]\n\n"
+              "Set up, build everything and run ctest over every label: unit "
+              "(host cmocka,\nASan+UBSan), install (cmake --install staged "
+              "with DESTDIR and moved, the\nout-of-tree example, xenith new, "
+              "libvirt XML), fuzz (libFuzzer smoke) and\nsandbox (real Xen "
+              "in QEMU). Arguments go to ctest: ./xenith test -L unit,\n"
+              "./xenith test -R hello. Exit 4 when no sandbox test ran "
+              "although none was\ndeselected. XENITH_SANDBOX_TESTS=0 leaves "
+              "the sandbox tests out (a banner says so).")
+        return 0
     t0 = time.monotonic()
     wanted = _sandbox_wanted()
     ensure_packages(TEST_HOST_PACKAGES, why="integration tests")
