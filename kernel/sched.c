@@ -441,7 +441,7 @@ int sched_init(void)
     sc.boot.reent = area ? sched_libc_area_init(area, &fs_base) : NULL;
     sc.boot.ctx.fs_base = fs_base;
     if (fs_base)
-        hypercall_set_segment_base(SEGBASE_FS, fs_base);
+        arch_set_fs_base(fs_base);
     sc.current = &sc.boot;
 
     sc.idle = sched_thread_create("idle", idle_main, NULL, 16 * 1024);
