@@ -67,7 +67,7 @@ static void read_cmdline(struct pvh_info *o, uint64_t pa, pvh_phys_fn phys,
     o->cmdline[0] = '\0';
     if (pa == 0)
         return; /* none given: empty */
-    for (; n < PVH_CMDLINE_MAX - 1; n++) {
+    for (; n < PVH_CMDLINE_MAX; n++) {
         const char *c = pa + n >= pa ? phys(ctx, pa + n, 1) : NULL;
 
         if (!c) /* ran off memory: keep what was read, flag it */
@@ -77,6 +77,8 @@ static void read_cmdline(struct pvh_info *o, uint64_t pa, pvh_phys_fn phys,
             note_end(o, pa, n + 1);
             return;
         }
+        if (n == PVH_CMDLINE_MAX - 1)
+            break; /* no room for this byte and the NUL: truncated */
         o->cmdline[n] = *c;
     }
     o->cmdline[n] = '\0';
