@@ -29,13 +29,12 @@
 static int map_frame(void *va, uint64_t frame)
 {
     uint64_t pte = (frame << ARCH_PAGE_SHIFT) | PTE_DATA;
-    long rc = arch_hypercall(__HYPERVISOR_update_va_mapping,
-                             (unsigned long)va, pte | PTE_NX, UVMF_INVLPG, 0,
-                             0);
+    long rc = arch_hypercall(__HYPERVISOR_update_va_mapping, (unsigned long)va,
+                             pte | PTE_NX, UVMF_INVLPG, 0, 0);
 
     if (rc) /* a CPU without NX: Xen rejects the bit */
-        rc = arch_hypercall(__HYPERVISOR_update_va_mapping,
-                            (unsigned long)va, pte, UVMF_INVLPG, 0, 0);
+        rc = arch_hypercall(__HYPERVISOR_update_va_mapping, (unsigned long)va,
+                            pte, UVMF_INVLPG, 0, 0);
     return (int)rc;
 }
 

@@ -92,8 +92,7 @@ static uint64_t ring_pfn(uint32_t index)
     uint64_t img1 = ((uintptr_t)_end + ARCH_PAGE_SIZE - 1) >> ARCH_PAGE_SHIFT;
 
     if (pvh_hvm_param_get(index, &pfn) || pfn == 0 ||
-        pfn >= (1ULL << (47 - ARCH_PAGE_SHIFT)) ||
-        (pfn >= img0 && pfn < img1))
+        pfn >= (1ULL << (47 - ARCH_PAGE_SHIFT)) || (pfn >= img0 && pfn < img1))
         return 0;
     return pfn;
 }

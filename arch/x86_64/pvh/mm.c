@@ -190,8 +190,7 @@ bool arch_is_mapped(uintptr_t va, size_t len)
 
     if (!pt.root || end < va)
         return false;
-    for (uintptr_t p = va & ~(ARCH_PAGE_SIZE - 1); p < end;
-         p += ARCH_PAGE_SIZE)
+    for (uintptr_t p = va & ~(ARCH_PAGE_SIZE - 1); p < end; p += ARCH_PAGE_SIZE)
         if (!pvh_pt_lookup(&pt, p, NULL))
             return false;
     return true;

@@ -31,8 +31,9 @@ void pvh_read_params(struct start_info *si);
 
 static inline void pvh_wrmsr(uint32_t msr, uint64_t v)
 {
-    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
-                     "d"((uint32_t)(v >> 32)));
+    __asm__ volatile("wrmsr"
+                     :
+                     : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
 static inline void pvh_cpuid(uint32_t leaf, uint32_t *a, uint32_t *b,

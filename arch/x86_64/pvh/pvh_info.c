@@ -169,8 +169,8 @@ static int read_memmap(struct pvh_info *o, const struct si_v1 *si,
             struct memmap_entry e;
             uint64_t s, end;
 
-            if (!copy_in(&e, si->memmap_paddr + i * sizeof(e), sizeof(e),
-                         phys, ctx))
+            if (!copy_in(&e, si->memmap_paddr + i * sizeof(e), sizeof(e), phys,
+                         ctx))
                 return -EINVAL;
             if ((e.type == PVH_MEMMAP_RAM) != (pass == 0))
                 continue;

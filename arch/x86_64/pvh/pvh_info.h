@@ -24,15 +24,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PVH_MAGIC        0x336ec578u
-#define PVH_MEMMAP_MAX   128 /* entries we accept in the map */
-#define PVH_RAM_MAX      32  /* RAM ranges kept after merging */
-#define PVH_CMDLINE_MAX  1024 /* = MAX_GUEST_CMDLINE, with the NUL */
-#define PVH_MODULES_MAX  16
+#define PVH_MAGIC       0x336ec578u
+#define PVH_MEMMAP_MAX  128  /* entries we accept in the map */
+#define PVH_RAM_MAX     32   /* RAM ranges kept after merging */
+#define PVH_CMDLINE_MAX 1024 /* = MAX_GUEST_CMDLINE, with the NUL */
+#define PVH_MODULES_MAX 16
 /* RAM above this is ignored: the page tables identity-map below it. */
-#define PVH_PHYS_LIMIT   (1ULL << 39)
+#define PVH_PHYS_LIMIT (1ULL << 39)
 
-#define PVH_MEMMAP_RAM      1 /* XEN_HVM_MEMMAP_TYPE_RAM */
+#define PVH_MEMMAP_RAM 1 /* XEN_HVM_MEMMAP_TYPE_RAM */
 
 struct pvh_range {
     uint64_t start, end; /* [start, end), page aligned for RAM */
@@ -40,7 +40,7 @@ struct pvh_range {
 
 struct pvh_info {
     char cmdline[PVH_CMDLINE_MAX];
-    bool cmdline_truncated; /* no NUL within PVH_CMDLINE_MAX bytes */
+    bool cmdline_truncated;            /* no NUL within PVH_CMDLINE_MAX bytes */
     struct pvh_range ram[PVH_RAM_MAX]; /* sorted, disjoint, non-adjacent */
     unsigned int nr_ram;
     unsigned int memmap_ignored; /* RAM entries dropped (zero, wrap, ...) */

@@ -110,8 +110,8 @@ static bool range_ok(uint64_t va, uint64_t len)
            va + len >= va && va + len <= VA_LIMIT;
 }
 
-int pvh_pt_map(struct pvh_pt *pt, uint64_t va, uint64_t len,
-               unsigned int perms, bool large)
+int pvh_pt_map(struct pvh_pt *pt, uint64_t va, uint64_t len, unsigned int perms,
+               bool large)
 {
     uint64_t end = va + len;
     uint64_t flags;
@@ -190,8 +190,8 @@ static bool in_image(const struct pvh_layout *lay, uint64_t a, uint64_t b)
 }
 
 /* RAM [s, e) minus the image: large pages where possible. */
-static int map_ram(struct pvh_pt *pt, const struct pvh_layout *lay,
-                   uint64_t s, uint64_t e)
+static int map_ram(struct pvh_pt *pt, const struct pvh_layout *lay, uint64_t s,
+                   uint64_t e)
 {
     int rc = 0;
 
@@ -216,11 +216,9 @@ int pvh_pt_build(struct pvh_pt *pt, const struct pvh_layout *lay)
     for (unsigned int i = 0; rc == 0 && i < lay->nr_ram; i++)
         rc = map_ram(pt, lay, lay->ram[i].start, lay->ram[i].end);
     if (rc == 0)
-        rc = pvh_pt_map(pt, lay->text, lay->etext - lay->text, PVH_PT_X,
-                        false);
+        rc = pvh_pt_map(pt, lay->text, lay->etext - lay->text, PVH_PT_X, false);
     if (rc == 0)
-        rc = pvh_pt_map(pt, lay->etext, lay->rodata_end - lay->etext, 0,
-                        false);
+        rc = pvh_pt_map(pt, lay->etext, lay->rodata_end - lay->etext, 0, false);
     if (rc == 0)
         rc = pvh_pt_map(pt, lay->rodata_end, lay->end - lay->rodata_end,
                         PVH_PT_W, false);

@@ -57,8 +57,8 @@ int pvh_pt_init(struct pvh_pt *pt);
  * (splitting a large page when only part of it changes). 0, -EINVAL
  * (unaligned, wrapping, beyond 2^47), -EPERM (W+X), -ENOMEM.
  */
-int pvh_pt_map(struct pvh_pt *pt, uint64_t va, uint64_t len,
-               unsigned int perms, bool large);
+int pvh_pt_map(struct pvh_pt *pt, uint64_t va, uint64_t len, unsigned int perms,
+               bool large);
 
 /* Unmap the 4 KiB page at va (splitting a large page). 0 or -errno. */
 int pvh_pt_unmap(struct pvh_pt *pt, uint64_t va);
@@ -71,14 +71,14 @@ uint64_t pvh_pt_lookup(const struct pvh_pt *pt, uint64_t va, uint64_t *size);
 
 /* What the domain's address space must look like. */
 struct pvh_layout {
-    uint64_t text, etext;   /* R+X */
-    uint64_t rodata_end;    /* [etext, rodata_end): R+NX */
-    uint64_t end;           /* [rodata_end, end): RW+NX (data, bss) */
+    uint64_t text, etext;        /* R+X */
+    uint64_t rodata_end;         /* [etext, rodata_end): R+NX */
+    uint64_t end;                /* [rodata_end, end): RW+NX (data, bss) */
     const struct pvh_range *ram; /* RW+NX where not the image */
     unsigned int nr_ram;
-    const uint64_t *extra;  /* single pages RW+NX (xenstore, console) */
+    const uint64_t *extra; /* single pages RW+NX (xenstore, console) */
     unsigned int nr_extra;
-    const uint64_t *guard;  /* pages left unmapped (NULL page, guards) */
+    const uint64_t *guard; /* pages left unmapped (NULL page, guards) */
     unsigned int nr_guard;
 };
 

@@ -60,17 +60,19 @@ _Static_assert(sizeof(struct idt_gate) == 16, "64-bit gate");
 extern uint64_t pvh_gdt[];
 extern char pvh_upcall[];
 #define DECLARE(n) extern char pvh_trap##n[];
-DECLARE(0) DECLARE(1) DECLARE(2) DECLARE(3) DECLARE(4) DECLARE(5)
-DECLARE(6) DECLARE(7) DECLARE(8) DECLARE(9) DECLARE(10) DECLARE(11)
-DECLARE(12) DECLARE(13) DECLARE(14) DECLARE(15) DECLARE(16) DECLARE(17)
-DECLARE(18) DECLARE(19) DECLARE(20) DECLARE(21)
+DECLARE(0)
+DECLARE(1) DECLARE(2) DECLARE(3) DECLARE(4) DECLARE(5) DECLARE(6) DECLARE(7)
+    DECLARE(8) DECLARE(9) DECLARE(10) DECLARE(11) DECLARE(12) DECLARE(13)
+        DECLARE(14) DECLARE(15) DECLARE(16) DECLARE(17) DECLARE(18) DECLARE(19)
+            DECLARE(20) DECLARE(21)
 #undef DECLARE
 
-static char *const trap_stubs[NR_TRAPS] = {
-    pvh_trap0,  pvh_trap1,  pvh_trap2,  pvh_trap3,  pvh_trap4,  pvh_trap5,
-    pvh_trap6,  pvh_trap7,  pvh_trap8,  pvh_trap9,  pvh_trap10, pvh_trap11,
-    pvh_trap12, pvh_trap13, pvh_trap14, pvh_trap15, pvh_trap16, pvh_trap17,
-    pvh_trap18, pvh_trap19, pvh_trap20, pvh_trap21,
+                static char *const trap_stubs[NR_TRAPS] = {
+                    pvh_trap0,  pvh_trap1,  pvh_trap2,  pvh_trap3,  pvh_trap4,
+                    pvh_trap5,  pvh_trap6,  pvh_trap7,  pvh_trap8,  pvh_trap9,
+                    pvh_trap10, pvh_trap11, pvh_trap12, pvh_trap13, pvh_trap14,
+                    pvh_trap15, pvh_trap16, pvh_trap17, pvh_trap18, pvh_trap19,
+                    pvh_trap20, pvh_trap21,
 };
 
 /* IST 1: #PF (a stack overflow faults with rsp in the guard page),
@@ -108,8 +110,7 @@ static void fpu_init(void)
 int arch_traps_init(void)
 {
     uint64_t base = (uintptr_t)&tss, limit = sizeof(tss) - 1;
-    struct desc_ptr idtr = {.limit = sizeof(idt) - 1,
-                            .base = (uintptr_t)idt};
+    struct desc_ptr idtr = {.limit = sizeof(idt) - 1, .base = (uintptr_t)idt};
 
     fpu_init();
     tss.ist[0] = (uintptr_t)(ist_pf + sizeof(ist_pf));
@@ -162,8 +163,7 @@ static void cpu_mask(bool masked)
 
 void (*const arch_event_cpu_mask)(bool masked) = cpu_mask;
 
-static int add_to_physmap(unsigned int space, unsigned long idx,
-                          const void *va)
+static int add_to_physmap(unsigned int space, unsigned long idx, const void *va)
 {
     struct xen_add_to_physmap x = {
         .domid = DOMID_SELF,

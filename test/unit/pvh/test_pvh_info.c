@@ -117,8 +117,7 @@ static void bad_magic_or_unreadable_start_info(void **state)
     assert_int_equal(parse(), -EINVAL);
     assert_int_equal(info.nr_ram, 0); /* *out is written even then */
     si()->magic ^= 1;
-    assert_int_equal(pvh_info_parse(MEM_SIZE - 8, phys, NULL, &info),
-                     -EINVAL);
+    assert_int_equal(pvh_info_parse(MEM_SIZE - 8, phys, NULL, &info), -EINVAL);
     assert_int_equal(pvh_info_parse(0, phys, NULL, &info), -EINVAL);
 }
 
@@ -174,9 +173,9 @@ static void zero_wrapping_and_huge_entries(void **state)
 {
     (void)state;
     si()->memmap_entries = 4;
-    entry(0, 0x100000, 0, XEN_HVM_MEMMAP_TYPE_RAM);         /* zero */
+    entry(0, 0x100000, 0, XEN_HVM_MEMMAP_TYPE_RAM);            /* zero */
     entry(1, ~0ULL - 0xfff, 0x10000, XEN_HVM_MEMMAP_TYPE_RAM); /* wraps */
-    entry(2, 0x1234, 0x10000, XEN_HVM_MEMMAP_TYPE_RAM);     /* unaligned */
+    entry(2, 0x1234, 0x10000, XEN_HVM_MEMMAP_TYPE_RAM);        /* unaligned */
     entry(3, 1ULL << 32, 1ULL << 62, XEN_HVM_MEMMAP_TYPE_RAM); /* huge */
     assert_int_equal(parse(), 0);
     assert_int_equal(info.memmap_ignored, 2);
@@ -226,8 +225,7 @@ static void more_ranges_than_fit(void **state)
     (void)state;
     si()->memmap_entries = n;
     for (unsigned int i = 0; i < n; i++) /* disjoint, descending */
-        entry(i, (uint64_t)(n - i) << 24, 1ULL << 20,
-              XEN_HVM_MEMMAP_TYPE_RAM);
+        entry(i, (uint64_t)(n - i) << 24, 1ULL << 20, XEN_HVM_MEMMAP_TYPE_RAM);
     assert_int_equal(parse(), 0);
     assert_int_equal(info.nr_ram, PVH_RAM_MAX);
     assert_int_equal(info.memmap_ignored, 5);

@@ -58,8 +58,8 @@ static int setup(void **state)
     memset(model.mem, 0xa5, ARENA_PAGES * PVH_PAGE);
     model.used = 0;
     model.limit = ARENA_PAGES;
-    pt = (struct pvh_pt){.table = m_table, .alloc = m_alloc, .ctx = &model,
-                         .nx = PVH_PTE_NX};
+    pt = (struct pvh_pt){
+        .table = m_table, .alloc = m_alloc, .ctx = &model, .nx = PVH_PTE_NX};
     return pvh_pt_init(&pt);
 }
 
@@ -87,9 +87,16 @@ static const uint64_t guard[] = {0, GUARD};
 static void build_small_domain(void)
 {
     struct pvh_layout lay = {
-        .text = TEXT, .etext = ETEXT, .rodata_end = ERODATA, .end = END,
-        .ram = ram, .nr_ram = 1, .extra = extra, .nr_extra = 1,
-        .guard = guard, .nr_guard = 2,
+        .text = TEXT,
+        .etext = ETEXT,
+        .rodata_end = ERODATA,
+        .end = END,
+        .ram = ram,
+        .nr_ram = 1,
+        .extra = extra,
+        .nr_extra = 1,
+        .guard = guard,
+        .nr_guard = 2,
     };
 
     assert_int_equal(pvh_pt_build(&pt, &lay), 0);
@@ -111,13 +118,13 @@ static void image_is_wx_and_ram_is_rw_nx(void **state)
 {
     (void)state;
     build_small_domain();
-    expect_leaf(TEXT, false, false, PVH_PAGE);          /* text R+X */
+    expect_leaf(TEXT, false, false, PVH_PAGE); /* text R+X */
     expect_leaf(ETEXT - PVH_PAGE, false, false, PVH_PAGE);
-    expect_leaf(ETEXT, false, true, PVH_PAGE);          /* rodata R */
-    expect_leaf(ERODATA, true, true, PVH_PAGE);         /* data RW */
-    expect_leaf(END, true, true, PVH_PAGE);             /* RAM after it */
-    expect_leaf(0x1ff000, true, true, PVH_PAGE);        /* same 2 MiB */
-    expect_leaf(RING, true, true, PVH_PAGE);            /* ring page */
+    expect_leaf(ETEXT, false, true, PVH_PAGE);   /* rodata R */
+    expect_leaf(ERODATA, true, true, PVH_PAGE);  /* data RW */
+    expect_leaf(END, true, true, PVH_PAGE);      /* RAM after it */
+    expect_leaf(0x1ff000, true, true, PVH_PAGE); /* same 2 MiB */
+    expect_leaf(RING, true, true, PVH_PAGE);     /* ring page */
 }
 
 static void large_pages_where_whole_2m_is_ram(void **state)
@@ -188,9 +195,9 @@ static void bad_ranges_refused(void **state)
     (void)state;
     assert_int_equal(pvh_pt_map(&pt, 0x1001, PVH_PAGE, 0, false), -EINVAL);
     assert_int_equal(pvh_pt_map(&pt, 0x1000, 100, 0, false), -EINVAL);
-    assert_int_equal(pvh_pt_map(&pt, (1ULL << 47) - PVH_PAGE, 2 * PVH_PAGE,
-                                0, false),
-                     -EINVAL);
+    assert_int_equal(
+        pvh_pt_map(&pt, (1ULL << 47) - PVH_PAGE, 2 * PVH_PAGE, 0, false),
+        -EINVAL);
     assert_int_equal(pvh_pt_map(&pt, ~0xfffULL, PVH_PAGE * 2, 0, false),
                      -EINVAL);
     assert_int_equal(pvh_pt_unmap(&pt, 0x1234), -EINVAL);
@@ -198,11 +205,15 @@ static void bad_ranges_refused(void **state)
 
 static void unaligned_ram_gets_no_large_page(void **state)
 {
-    static const struct pvh_range odd[] = {{0x200000 + PVH_PAGE,
-                                           0x800000 - PVH_PAGE}};
+    static const struct pvh_range odd[] = {
+        {0x200000 + PVH_PAGE, 0x800000 - PVH_PAGE}};
     struct pvh_layout lay = {
-        .text = TEXT, .etext = ETEXT, .rodata_end = ERODATA, .end = END,
-        .ram = odd, .nr_ram = 1,
+        .text = TEXT,
+        .etext = ETEXT,
+        .rodata_end = ERODATA,
+        .end = END,
+        .ram = odd,
+        .nr_ram = 1,
     };
     struct pvh_pt_audit a;
 
@@ -225,8 +236,7 @@ static void running_out_of_tables_is_enomem(void **state)
     assert_int_equal(pvh_pt_map(&pt, 0x1000, PVH_PAGE, 0, false), -ENOMEM);
     /* And a split that cannot get its table leaves the page mapped. */
     model.limit = ARENA_PAGES;
-    assert_int_equal(pvh_pt_map(&pt, 0x200000, PVH_LARGE, PVH_PT_W, true),
-                     0);
+    assert_int_equal(pvh_pt_map(&pt, 0x200000, PVH_LARGE, PVH_PT_W, true), 0);
     model.limit = model.used;
     assert_int_equal(pvh_pt_unmap(&pt, 0x201000), -ENOMEM);
     expect_leaf(0x201000, true, true, PVH_LARGE);
@@ -246,8 +256,8 @@ static void without_nx_cpu_data_is_not_marked(void **state)
 
 static void inverted_layout_refused(void **state)
 {
-    struct pvh_layout lay = {.text = END, .etext = TEXT, .rodata_end = END,
-                             .end = END};
+    struct pvh_layout lay = {
+        .text = END, .etext = TEXT, .rodata_end = END, .end = END};
 
     (void)state;
     assert_int_equal(pvh_pt_build(&pt, &lay), -EINVAL);
