@@ -25,7 +25,8 @@ include_guard(GLOBAL)
 
 set(XENITH_INST_LIB lib/xenith)
 
-set(_xn_libs xenith_arch xenith_xen xenith_kernel xenith_lib xenith_drivers)
+set(_xn_libs xenith_arch xenith_arch_pvh xenith_xen xenith_kernel xenith_lib
+    xenith_drivers)
 if(XENITH_HAVE_NET)
     list(APPEND _xn_libs xenith_net xenith_lwip)
 endif()

@@ -1,7 +1,15 @@
 # SPDX-License-Identifier: MIT
 # cmake/xenith.cmake - xenith_add_image(NAME SOURCES ... [MEMORY MB]
-#                      [DEVICES net|blk ...] [NO_CONTROL] [ROOTFS DIR]).
+#                      [DEVICES net|blk ...] [NO_CONTROL] [ROOTFS DIR]
+#                      [MODE pv|pvh|both]).
 #
+# MODE (default both) picks the boot modes: pv links arch/x86_64/pv/
+# (image NAME, booted with type="pv"), pvh links arch/x86_64/pvh/ (image
+# NAME-pvh, type="pvh"); both gives the two images from the same
+# objects. Two ELFs rather than one with both entries: the arch layer is
+# chosen at link time, so neither image carries the other mode's code or
+# a run-time mode test, and the PV image stays exactly what it was
+# (docs/internals.md, "PVH").
 # An image is linked twice: the first link gives the final addresses of
 # every function, cmake/gensyms.py turns them into a table (.xnsyms,
 # placed after all text by arch/x86_64/xenith.ld), and the second link
@@ -47,14 +55,55 @@ set(XENITH_KERNEL_LIBS xenith_lib)
 if(XENITH_HAVE_NET)
     list(APPEND XENITH_KERNEL_LIBS xenith_net xenith_lwip)
 endif()
-list(APPEND XENITH_KERNEL_LIBS xenith_drivers xenith_kernel xenith_xen
-     xenith_arch)
+list(APPEND XENITH_KERNEL_LIBS xenith_drivers xenith_kernel xenith_xen)
+
+# One linked image (both passes) of OBJS for one arch library; APP is
+# argv[0] (the same for both modes).
+function(_xenith_link_image NAME APP OBJS ARCH MEMORY)
+    set(link_libs ${ARGN}
+        -Wl,--start-group ${XENITH_KERNEL_LIBS} ${ARCH}
+        ${XENITH_LIBC}
+        ${XENITH_LIBGCC} -Wl,--end-group)
+
+    add_executable(${NAME}.pass1 $<TARGET_OBJECTS:${OBJS}>)
+    target_link_libraries(${NAME}.pass1 PRIVATE xenith_guest_link
+                          ${link_libs})
+
+    set(syms ${CMAKE_CURRENT_BINARY_DIR}/${NAME}_syms.S)
+    add_custom_command(
+        OUTPUT ${syms}
+        COMMAND ${Python3_EXECUTABLE} ${XENITH_GENSYMS}
+                ${CMAKE_NM} $<TARGET_FILE:${NAME}.pass1> ${syms} ${APP}
+        DEPENDS ${NAME}.pass1 ${XENITH_GENSYMS}
+        COMMENT "Symbol table for ${NAME}")
+
+    add_executable(${NAME} $<TARGET_OBJECTS:${OBJS}> ${syms})
+    target_link_libraries(${NAME} PRIVATE xenith_guest_link ${link_libs})
+
+    set(out $<TARGET_FILE:${NAME}>)
+    file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${NAME}.json
+         CONTENT "{\n  \"name\": \"${NAME}\",\n  \"memory_mb\": ${MEMORY},\n  \"image\": \"$<TARGET_FILE:${NAME}>.stripped\",\n  \"elf\": \"$<TARGET_FILE:${NAME}>\"\n}\n")
+    # The plain memory size, next to the image, for `./xenith run`.
+    file(GENERATE OUTPUT $<TARGET_FILE:${NAME}>.mem CONTENT "${MEMORY}\n")
+    add_custom_command(TARGET ${NAME} POST_BUILD
+        COMMAND ${CMAKE_STRIP} --strip-all -o ${out}.stripped ${out}
+        COMMAND ${CMAKE_COMMAND} -E copy ${out}.mem ${out}.stripped.mem
+        COMMENT "Stripped image ${NAME}.stripped")
+endfunction()
 
 function(xenith_add_image NAME)
-    cmake_parse_arguments(IMG "NO_CONTROL" "MEMORY;ROOTFS" "SOURCES;DEVICES"
+    cmake_parse_arguments(IMG "NO_CONTROL" "MEMORY;ROOTFS;MODE"
+                          "SOURCES;DEVICES"
                           ${ARGN})
     if(NOT IMG_MEMORY)
         set(IMG_MEMORY 32)
+    endif()
+    if(NOT IMG_MODE)
+        set(IMG_MODE both)
+    endif()
+    if(NOT IMG_MODE MATCHES "^(pv|pvh|both)$")
+        message(FATAL_ERROR "xenith_add_image(${NAME}): MODE ${IMG_MODE}: "
+                            "not pv, pvh or both")
     endif()
     if(NOT IMG_SOURCES)
         message(FATAL_ERROR "xenith_add_image(${NAME}): no SOURCES")
@@ -118,33 +167,12 @@ function(xenith_add_image NAME)
     if(IMG_ROOTFS)
         list(APPEND dev_flags -Wl,--undefined=xn_devinit_fs)
     endif()
-    set(link_libs ${dev_flags}
-        -Wl,--start-group ${XENITH_KERNEL_LIBS}
-        ${XENITH_LIBC}
-        ${XENITH_LIBGCC} -Wl,--end-group)
-
-    add_executable(${NAME}.pass1 $<TARGET_OBJECTS:${NAME}_objs>)
-    target_link_libraries(${NAME}.pass1 PRIVATE xenith_guest_link
-                          ${link_libs})
-
-    set(syms ${CMAKE_CURRENT_BINARY_DIR}/${NAME}_syms.S)
-    add_custom_command(
-        OUTPUT ${syms}
-        COMMAND ${Python3_EXECUTABLE} ${XENITH_GENSYMS}
-                ${CMAKE_NM} $<TARGET_FILE:${NAME}.pass1> ${syms} ${NAME}
-        DEPENDS ${NAME}.pass1 ${XENITH_GENSYMS}
-        COMMENT "Symbol table for ${NAME}")
-
-    add_executable(${NAME} $<TARGET_OBJECTS:${NAME}_objs> ${syms})
-    target_link_libraries(${NAME} PRIVATE xenith_guest_link ${link_libs})
-
-    set(out $<TARGET_FILE:${NAME}>)
-    file(GENERATE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${NAME}.json
-         CONTENT "{\n  \"name\": \"${NAME}\",\n  \"memory_mb\": ${IMG_MEMORY},\n  \"image\": \"$<TARGET_FILE:${NAME}>.stripped\",\n  \"elf\": \"$<TARGET_FILE:${NAME}>\"\n}\n")
-    # The plain memory size, next to the image, for `./xenith run`.
-    file(GENERATE OUTPUT $<TARGET_FILE:${NAME}>.mem CONTENT "${IMG_MEMORY}\n")
-    add_custom_command(TARGET ${NAME} POST_BUILD
-        COMMAND ${CMAKE_STRIP} --strip-all -o ${out}.stripped ${out}
-        COMMAND ${CMAKE_COMMAND} -E copy ${out}.mem ${out}.stripped.mem
-        COMMENT "Stripped image ${NAME}.stripped")
+    if(IMG_MODE MATCHES "^(pv|both)$")
+        _xenith_link_image(${NAME} ${NAME} ${NAME}_objs xenith_arch ${IMG_MEMORY}
+                           ${dev_flags})
+    endif()
+    if(IMG_MODE MATCHES "^(pvh|both)$")
+        _xenith_link_image(${NAME}-pvh ${NAME} ${NAME}_objs xenith_arch_pvh
+                           ${IMG_MEMORY} ${dev_flags})
+    endif()
 endfunction()

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * kernel/main.c - start_kernel(): the whole PV bring-up, top to bottom.
+ * kernel/main.c - start_kernel(): the whole bring-up, top to bottom.
  *
- * _start (arch/x86_64/entry.S) switches to the boot stack and calls
- * start_kernel() with start_info. Each step below depends only on the
+ * The arch entry (arch/x86_64/pv/entry.S: _start; or arch/x86_64/pvh/:
+ * the PHYS32 entry, long mode, hvm_start_info turned into a start_info)
+ * switches to the boot stack and calls start_kernel() with start_info;
+ * nothing below knows which of the two modes it runs in. Each step below depends only on the
  * ones before it: traps first (so any fault is reported), then all memory
  * mapped and protected, shared_info (events, time), the console ring, the
  * event channels, pvclock, the page allocator, the scheduler; then, as
@@ -233,6 +235,7 @@ __attribute__((no_stack_protector)) void start_kernel(start_info_t *si)
     rc = evtchn_init(shared, shinfo_vcpu0());
     if (rc)
         panic("evtchn_init: %d", rc);
+    evtchn_set_cpu_mask(arch_event_cpu_mask); /* NULL on PV */
     /* The console buffer is shared with event context (crash reports). */
     console_set_lock(evtchn_irq_save, evtchn_irq_restore);
     rc = time_init(shared, shinfo_vcpu0());

@@ -534,7 +534,7 @@ int sched_init(void)
     sc.boot.reent = area ? sched_libc_area_init(area, &fs_base) : NULL;
     sc.boot.ctx.fs_base = fs_base;
     if (fs_base)
-        hypercall_set_segment_base(SEGBASE_FS, fs_base);
+        arch_set_fs_base(fs_base);
     sc.current = &sc.boot;
     sc.started_at = sc.switched_at = time_monotonic_ns();
 

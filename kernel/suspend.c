@@ -108,6 +108,8 @@ int suspend_domain(void)
     cancelled = rc != 0;
     if (cancelled)
         arch_start_info_uncanonicalise(si);
+    else
+        arch_start_info_refresh(si); /* PVH: store/console from HVM params */
     if (!shinfo_map(si))
         kfmt_printf("[xenith] resume: cannot map shared_info\n");
     (void)evtchn_irq_save(); /* masked in the page just mapped, too */

@@ -50,6 +50,7 @@ static struct {
     struct evtchn_stats stats;
     uint32_t epoch;
     unsigned int nr_throttled;
+    void (*cpu_mask)(bool masked); /* PVH: cli/sti; PV: NULL */
 } ev;
 
 static inline void compiler_barrier(void)
@@ -262,8 +263,10 @@ void evtchn_unmask(evtchn_port_t port)
     if (word_test(&ev.s->evtchn_pending[word], bit)) {
         word_set(&ev.v->evtchn_pending_sel, word);
         __atomic_store_n(&ev.v->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+        /* Enabled: deliver now, masked like any upcall (the restore runs
+         * force_callback() and gives the CPU half back). */
         if (!ev.v->evtchn_upcall_mask)
-            force_callback();
+            evtchn_irq_restore(evtchn_irq_save());
     }
 }
 
@@ -358,6 +361,8 @@ unsigned long evtchn_irq_save(void)
 
     if (!ev.v)
         return 1;
+    if (ev.cpu_mask)
+        ev.cpu_mask(true); /* first: no vector between the read and the set */
     old = ev.v->evtchn_upcall_mask;
     ev.v->evtchn_upcall_mask = 1;
     compiler_barrier();
@@ -381,6 +386,14 @@ void evtchn_irq_restore(unsigned long flags)
     compiler_barrier();
     if (__atomic_load_n(&ev.v->evtchn_upcall_pending, __ATOMIC_SEQ_CST))
         force_callback();
+    /* Last: what arrives from here on comes as a vector (PVH). */
+    if (ev.cpu_mask)
+        ev.cpu_mask(false);
+}
+
+void evtchn_set_cpu_mask(void (*fn)(bool masked))
+{
+    ev.cpu_mask = fn;
 }
 
 void evtchn_irq_enable(void)

@@ -122,6 +122,15 @@ void evtchn_irq_disable(void);
 bool evtchn_irqs_disabled(void);
 
 /*
+ * The CPU's half of the mask, when the mode has one (PVH: Xen injects
+ * the callback vector whenever RFLAGS.IF allows it and ignores
+ * evtchn_upcall_mask, so IF must follow the mask). fn(true) runs before
+ * the mask is set, fn(false) after it was cleared and what was pending
+ * delivered. NULL (the default, PV and host tests) = no CPU half.
+ */
+void evtchn_set_cpu_mask(void (*fn)(bool masked));
+
+/*
  * Counters for diagnostics and tests: events dispatched to a handler and
  * events that fired on a port without one.
  */

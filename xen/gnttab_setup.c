@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * xen/gnttab_setup.c - obtain and map the domain's grant table (PV).
+ * xen/gnttab_setup.c - obtain and map the domain's grant table.
  *
- * Guest only; the bookkeeping it hands the table to is xen/gnttab.c. PV
- * guests ask Xen for the table's machine frames with GNTTABOP_setup_table
- * (after GNTTABOP_query_size, never beyond max_nr_frames) and map them
- * themselves. Design choice: the frames are mapped over a block of our
- * own pages with update_va_mapping, so the table is virtually contiguous
- * without a separate VA allocator; those pages' original frames are
- * given up for the domain's lifetime (GNTTAB_WANT_FRAMES pages). On
- * resume this must run again (not implemented yet). PVH would use
- * XENMEM_add_to_physmap(XENMAPSPACE_grant_table) instead.
+ * Guest only; the bookkeeping it hands the table to is xen/gnttab.c.
+ * GNTTABOP_query_size bounds the table (never beyond max_nr_frames).
+ * Design choice: the frames appear over a block of our own pages, so the
+ * table is virtually contiguous without a separate VA allocator; those
+ * pages' original frames are given up for the domain's lifetime
+ * (GNTTAB_WANT_FRAMES pages). How they appear is the mode's business
+ * (arch_gnttab_map): PV asks GNTTABOP_setup_table for machine frames and
+ * maps them, PVH places them at our pages' pfns with
+ * XENMEM_add_to_physmap(XENMAPSPACE_grant_table). On resume this runs
+ * again.
  * Reference: xen/include/public/grant_table.h.
  */
 #include <errno.h>
@@ -29,24 +30,6 @@
  */
 #define GNTTAB_WANT_FRAMES 16
 
-/* Present, writable, accessed, dirty: a kernel data mapping on PV;
- * never executable (W^X), where the CPU has NX. */
-#define GNTTAB_PTE_FLAGS 0x63ULL
-#define GNTTAB_PTE_NX    (1ULL << 63)
-
-/* Map frame at va, NX when the CPU allows it (Xen refuses the bit
- * otherwise). 0 or -errno. */
-static int map_frame(char *va, uint64_t frame)
-{
-    uint64_t pte = (frame << ARCH_PAGE_SHIFT) | GNTTAB_PTE_FLAGS;
-    int rc = hypercall_update_va_mapping((unsigned long)va,
-                                         pte | GNTTAB_PTE_NX, UVMF_INVLPG);
-
-    if (rc)
-        rc = hypercall_update_va_mapping((unsigned long)va, pte, UVMF_INVLPG);
-    return rc;
-}
-
 static char *table_va; /* where the frames are mapped */
 static unsigned int table_frames;
 
@@ -54,8 +37,6 @@ static unsigned int table_frames;
 static int map_frames(void)
 {
     struct gnttab_query_size q = {.dom = DOMID_SELF};
-    struct gnttab_setup_table s = {.dom = DOMID_SELF};
-    xen_pfn_t frames[GNTTAB_MAX_FRAMES];
     unsigned int n, order = 0;
     int rc;
 
@@ -70,14 +51,6 @@ static int map_frames(void)
     if (table_va && n > table_frames)
         n = table_frames; /* a restore target offering more: keep ours */
 
-    s.nr_frames = n;
-    set_xen_guest_handle(s.frame_list, frames);
-    rc = hypercall_grant_table_op(GNTTABOP_setup_table, &s, 1);
-    if (rc < 0)
-        return rc;
-    if (s.status != GNTST_okay)
-        return -EIO;
-
     if (!table_va) {
         while ((1U << order) < n)
             order++;
@@ -85,11 +58,10 @@ static int map_frames(void)
         if (!table_va)
             return -ENOMEM;
     }
-    for (unsigned int i = 0; i < n; i++) {
-        rc = map_frame(table_va + i * ARCH_PAGE_SIZE, frames[i]);
-        if (rc < 0)
-            return rc; /* pages stay allocated: their frames are remapped */
-    }
+    /* PV: setup_table + a mapping per frame; PVH: add_to_physmap. */
+    rc = arch_gnttab_map(table_va, n);
+    if (rc < 0)
+        return rc; /* pages stay allocated: their frames may be Xen's */
     table_frames = n;
     return 0;
 }
@@ -106,16 +78,11 @@ int gnttab_setup(void)
 
 int gnttab_suspend(void)
 {
-    /* Our own pages back behind the table: the toolstack must find no
-     * Xen frame in our page tables when it canonicalises them. */
-    for (unsigned int i = 0; table_va && i < table_frames; i++) {
-        char *va = table_va + i * ARCH_PAGE_SIZE;
-        int rc = map_frame(va, arch_virt_to_mfn(va));
-
-        if (rc < 0)
-            return rc;
-    }
-    return 0;
+    /* PV: our own pages back behind the table (the toolstack must find
+     * no Xen frame in the page tables it canonicalises). */
+    if (!table_va)
+        return 0;
+    return arch_gnttab_unmap(table_va, table_frames);
 }
 
 int gnttab_resume(bool cancelled)

@@ -4,12 +4,22 @@
  *
  * The x86_64 layer owns the CPU: entry, exceptions, page tables, the raw
  * hypercall primitive and a few instructions (rdtsc, rdrand). Design
- * choice: the interface is neutral about PV vs PVH; everything that is
- * PV-specific (start_info handling, mmu_update page tables, trap table
- * registration) lives in arch/x86_64/pv/ so a PVH entry can arrive as a
- * sibling directory implementing the same functions. Xen protocol logic
- * does not belong here; typed hypercalls are in xen/hypercall.h.
- * Reference: xen/include/public/arch-x86/xen-x86_64.h.
+ * choice: the interface is neutral about PV vs PVH. What is common
+ * (the crash reporter, the context switch, CPU helpers) sits in this
+ * folder; each mode is a sibling folder implementing every function
+ * below: arch/x86_64/pv/ (start_info from the PV builder, mmu_update page
+ * tables, a trap table, the upcall callback) and arch/x86_64/pvh/ (the
+ * 32-bit PHYS32 entry, hvm_start_info, page tables written in guest
+ * memory, an IDT with IST stacks, the callback vector). An image links
+ * exactly one of them (cmake/xenith.cmake, MODE), so the kernel, xen/
+ * and the drivers never test which mode they run in. Both present the
+ * kernel a start_info_t: PV's is the builder's, PVH's is filled from
+ * hvm_start_info and the HVM params, frames being guest pfns. Xen
+ * protocol logic does not belong here; typed hypercalls are in
+ * xen/hypercall.h (the few calls below that place Xen's pages are memory
+ * management, which is arch's business in either mode).
+ * Reference: xen/include/public/arch-x86/xen-x86_64.h, arch-x86/hvm/
+ * start_info.h, hvm/params.h, memory.h (XENMEM_add_to_physmap).
  */
 #ifndef ARCH_X86_64_ARCH_H
 #define ARCH_X86_64_ARCH_H
@@ -94,7 +104,46 @@ unsigned long arch_virt_to_mfn(const void *va);
  */
 bool arch_is_mapped(uintptr_t va, size_t len);
 
-/* ---- save/restore (PV) ---- */
+/* ---- Xen's pages in our address space ---- */
+
+/*
+ * Make shared_info appear at arch_shared_info_page (0 or -errno). PV:
+ * map the machine frame start_info names there. PVH: put it at that
+ * page's pfn with XENMEM_add_to_physmap(XENMAPSPACE_shared_info), and
+ * (re)arm the event callback vector, which a restored domain lost.
+ * After a resume this runs again.
+ */
+int arch_shared_info_map(const start_info_t *si);
+
+/* Before a save: PV puts our own page back behind the address; PVH has
+ * nothing to undo (the pfn is re-placed after the resume). */
+int arch_shared_info_unmap(void);
+
+/*
+ * Make the domain's grant-table frames 0..nr-1 appear at va (nr pages
+ * of ours, page aligned). PV: GNTTABOP_setup_table, then map each frame
+ * over our page. PVH: XENMEM_add_to_physmap(XENMAPSPACE_grant_table) of
+ * each frame at the pfn of our page. 0 or -errno.
+ */
+int arch_gnttab_map(void *va, unsigned int nr);
+
+/* Before a save: PV maps our own pages back; PVH: nothing. */
+int arch_gnttab_unmap(void *va, unsigned int nr);
+
+/*
+ * The CPU's half of the event mask, or NULL when Xen honours
+ * vcpu_info.evtchn_upcall_mask by itself (PV). PVH: Xen injects the
+ * callback vector whenever an upcall is pending and RFLAGS.IF is set,
+ * whatever the mask says, so xen/evtchn.c calls this with true before
+ * it masks and with false after it unmasked (cli / sti).
+ */
+extern void (*const arch_event_cpu_mask)(bool masked);
+
+/* The faulting address of the last page fault (PV: Xen stores it in
+ * vcpu_info; PVH: %cr2). */
+uint64_t arch_fault_addr(void);
+
+/* ---- save/restore ---- */
 
 /*
  * Tell the toolstack where our p2m is: the frame-list-list and max_pfn
@@ -111,6 +160,14 @@ int arch_p2m_publish(shared_info_t *s);
  */
 void arch_start_info_canonicalise(start_info_t *si);
 void arch_start_info_uncanonicalise(start_info_t *si);
+
+/*
+ * After a real resume (a new domain): refresh what the toolstack may
+ * have moved. PV: Xen rewrote start_info itself, nothing to do. PVH:
+ * the store and console pfns and ports are read again from the HVM
+ * params into our start_info.
+ */
+void arch_start_info_refresh(start_info_t *si);
 
 /* What arch_wx_audit() found in our half of the page tables. */
 struct arch_wx_report {

@@ -9,8 +9,8 @@
  * xmm registers, and MXCSR/x87 control words are callee-saved too).
  * Design choice: the switch is one assembly routine that is also correct
  * on the host, so the scheduler can be unit-tested there; the FS base is
- * changed through hypercall_set_segment_base(SEGBASE_FS, ...) only when it
- * differs, since a PV guest cannot write the MSR itself. References:
+ * changed through arch_set_fs_base() only when it differs (a hypercall
+ * on PV, which cannot write the MSR itself; a wrmsr on PVH). References:
  * System V AMD64 ABI 3.2 (register roles, 16-byte stack alignment at
  * calls), Intel SDM vol. 2 FXSAVE, xen/include/public/arch-x86/
  * xen-x86_64.h (SEGBASE_FS).

@@ -4,14 +4,13 @@
  *
  * arch_ctx_switch(from, to) pushes the SysV callee-saved registers on the
  * current stack, fxsaves into from, parks rsp in from, installs to's FS
- * base (a hypercall, so only when it differs), then loads to's rsp,
+ * base (arch_set_fs_base(): a hypercall on PV, a wrmsr on PVH; only when
+ * it differs), then loads to's rsp,
  * fxrstors and pops. A fresh context (arch_ctx_init) has a fake frame
  * whose return address is arch_ctx_trampoline, which calls entry(arg)
  * with the ABI's stack alignment. Reference: System V AMD64 ABI 3.2.
  */
 #include "arch/x86_64/ctx.h"
-
-#define SEGBASE_FS_NR 0 /* xen/include/public/arch-x86/xen-x86_64.h */
 
     .text
 
@@ -32,16 +31,15 @@ arch_ctx_switch:
     cmpq ARCH_CTX_FS_BASE(%rdi), %rax
     je 1f
     /*
-     * Different TLS: ask Xen. rbx/r12 are already saved on this stack, so
+     * Different TLS: arch_set_fs_base(). rbx/r12 are already saved on this stack, so
      * they can carry from/to across the call. Entry rsp was 8 mod 16;
      * six pushes keep it 8 mod 16, so one more 8 aligns the call.
      */
     movq %rdi, %rbx
     movq %rsi, %r12
     subq $8, %rsp
-    movl $SEGBASE_FS_NR, %edi
-    movq %rax, %rsi
-    call hypercall_set_segment_base
+    movq %rax, %rdi
+    call arch_set_fs_base
     addq $8, %rsp
     movq %rbx, %rdi
     movq %r12, %rsi

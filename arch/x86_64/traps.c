@@ -6,8 +6,8 @@
  * and crashes the domain (SHUTDOWN_crash) rather than trying to recover.
  * The report starts with "[xenith] CRASH" (the exit-status protocol in
  * docs/internals.md keys on it), names the fault, decodes a page fault's
- * error code and address (cr2, which Xen stores in vcpu_info.arch.cr2 for
- * PV guests), dumps the registers and walks the frame-pointer chain,
+ * error code and address (arch_fault_addr(): vcpu_info.arch.cr2 for PV
+ * guests, %cr2 for PVH), dumps the registers and walks the frame-pointer chain,
  * naming each return address from the symbol table that the build embeds
  * in the image (.xnsyms, cmake/gensyms.py). The reporter formats numbers
  * itself and never calls libc or allocates: the heap or a libc lock may
@@ -263,8 +263,7 @@ static void report_page_fault(const struct arch_regs *r, uint64_t cr2)
 
 void trap_handle(struct arch_regs *r)
 {
-    const shared_info_t *s = (const shared_info_t *)arch_shared_info_page;
-    uint64_t cr2 = s->vcpu_info[0].arch.cr2;
+    uint64_t cr2 = arch_fault_addr();
     struct line l = { .len = 0 };
 
     if (crashing++) {

@@ -3,7 +3,11 @@
 """Sandbox integration tests: real Xen 4.17, real xl, real Linux backends.
 
 Each test is a function `t_<name>`; ctest runs `xntest.py <name>` (see
-CMakeLists.txt next to this file).  The tests drive only the public
+CMakeLists.txt next to this file).  `xntest.py <name>_pvh` runs the same
+test with every app booted as PVH: image() then returns the app's
+NAME-pvh image, and `./xenith run` boots it with type="pvh" (it reads the
+mode from the image's notes); a test whose checks differ per mode asks
+`MODE`.  The tests drive only the public
 commands (`./xenith sandbox ...`, `./xenith run ...`) so they check what a
 user gets.  They run in their own sandbox instance (XENITH_SANDBOX=test,
 set by ctest), started once by the `sandbox_start` fixture and stopped by
@@ -188,11 +192,17 @@ def t_create_failure_is_readable():
 
 # ---------------------------------------------------------- unikernels
 
+# "pv" or "pvh": set by main() from the test name's suffix.
+MODE = "pv"
+
+
 def image(app):
-    """The stripped image the guest build produced for `app`."""
+    """The stripped image the guest build produced for `app` (its PVH
+    image when the test runs in PVH mode)."""
     build = os.environ.get("XENITH_GUEST_BUILD") or os.path.join(
         REPO, "build", "guest")
-    path = os.path.join(build, "apps", app, app + ".stripped")
+    suffix = "-pvh" if MODE == "pvh" else ""
+    path = os.path.join(build, "apps", app, app + suffix + ".stripped")
     if not os.path.isfile(path):
         raise TestFailure(f"no image at {path}: the guest build did not "
                           f"produce {app}")
@@ -288,9 +298,24 @@ def t_hello_wx():
 def t_crash_stack():
     """A stack overflow into the guard page: a 64-bit PV kernel has no IST
     stack, so Xen cannot push the exception frame and crashes the domain
-    itself; `./xenith run` decodes Xen's report with the image's symbols."""
+    itself; `./xenith run` decodes Xen's report with the image's symbols.
+    PVH takes the page fault on an IST stack: the guest reports it
+    itself, with a backtrace through the recursion."""
     rc, out, _ = xenith("run", image("crash"), "--cmdline", "stack",
                         "--timeout", "120", check=False)
+    if MODE == "pvh":
+        expect("[xenith] CRASH: page fault" in out,
+               "stack: the guest reports the page fault itself")
+        expect("stack overflow" in out, "stack: the overflow is named")
+        expect(re.search(r"\brip=[0-9a-f]+ rsp=[0-9a-f]+", out),
+               "stack: registers are shown")
+        frames = re.findall(r"#\d+\s+[0-9a-f]+ <do_recurse\+0x", out)
+        expect("backtrace:" in out and len(frames) >= 3,
+               f"stack: the backtrace walks the recursion "
+               f"({len(frames)} do_recurse frames)")
+        expect("[xenith] exit" not in out, "stack: no exit line")
+        expect(rc == 134, "stack: the domain is reported as crashed (134)")
+        return
     expect("stack overflow" in out, "stack: the overflow is named")
     expect(re.search(r"rip=0x[0-9a-f]+ <do_recurse\+0x[0-9a-f]+>", out),
            "stack: the faulting function is named (do_recurse)")
@@ -726,14 +751,18 @@ install_tests.register(sys.modules[__name__])
 # ------------------------------------------------------------------------
 
 def main():
-    if len(sys.argv) != 2 or not hasattr(sys.modules[__name__],
-                                         "t_" + sys.argv[1]):
-        names = [n[2:] for n in dir(sys.modules[__name__])
-                 if n.startswith("t_")]
-        print(f"usage: xntest.py {'|'.join(names)}", file=sys.stderr)
+    global MODE
+    me = sys.modules[__name__]
+    name = sys.argv[1] if len(sys.argv) == 2 else ""
+    if name.endswith("_pvh") and hasattr(me, "t_" + name[:-4]):
+        MODE, name = "pvh", name[:-4]
+    if not hasattr(me, "t_" + name):
+        names = [n[2:] for n in dir(me) if n.startswith("t_")]
+        print(f"usage: xntest.py {'|'.join(names)} (each also as "
+              f"NAME_pvh)", file=sys.stderr)
         return 2
     try:
-        getattr(sys.modules[__name__], "t_" + sys.argv[1])()
+        getattr(me, "t_" + name)()
     except TestFailure as e:
         print(f"FAIL: {e}", file=sys.stderr)
         return 1

@@ -35,7 +35,11 @@ class Domain:
 
     def __init__(self, name, kernel, memory, vcpus=1, cmdline="",
                  vifs=(), disks=(), on_poweroff="destroy",
-                 on_reboot="restart", on_crash="destroy", ramdisk=None):
+                 on_reboot="restart", on_crash="destroy", ramdisk=None,
+                 type="pv"):
+        if type not in ("pv", "pvh"):
+            raise ValueError(f"guest type {type!r}: pv or pvh")
+        self.type = type
         self.name = name
         self.kernel = kernel
         self.memory = int(memory)
@@ -101,9 +105,13 @@ def xl_str(s):
 
 
 def xl(dom):
-    """The xl.cfg(5) text of a PV domain."""
-    lines = [f"name = {xl_str(dom.name)}", 'type = "pv"',
+    """The xl.cfg(5) text of a PV or PVH domain."""
+    lines = [f"name = {xl_str(dom.name)}", f"type = {xl_str(dom.type)}",
              f"kernel = {xl_str(dom.kernel)}"]
+    if dom.type == "pvh":
+        # Under a nested (TCG) Xen the emulated TSC of an HVM container
+        # is unusable; native is what PVH guests need there (docs/sandbox.md).
+        lines.append('tsc_mode = "native"')
     if dom.ramdisk:
         lines.append(f"ramdisk = {xl_str(dom.ramdisk)}")
     lines += [f"memory = {dom.memory}", f"vcpus = {dom.vcpus}",
@@ -124,15 +132,20 @@ def xl(dom):
 
 
 def libvirt(dom):
-    """The libvirt domain XML (libxl driver) of a PV domain."""
+    """The libvirt domain XML (libxl driver) of a PV or PVH domain (os type
+    'xenpvh' for PVH, libvirt's formatdomain)."""
     root = ET.Element("domain", type="xen")
     ET.SubElement(root, "name").text = dom.name
     ET.SubElement(root, "memory", unit="MiB").text = str(dom.memory)
     ET.SubElement(root, "currentMemory", unit="MiB").text = str(dom.memory)
     ET.SubElement(root, "vcpu", placement="static").text = str(dom.vcpus)
     os_el = ET.SubElement(root, "os")
-    ET.SubElement(os_el, "type", arch="x86_64", machine="xenpv").text = \
-        "linux"
+    if dom.type == "pvh":
+        ET.SubElement(os_el, "type", arch="x86_64",
+                      machine="xenpvh").text = "xenpvh"
+    else:
+        ET.SubElement(os_el, "type", arch="x86_64",
+                      machine="xenpv").text = "linux"
     ET.SubElement(os_el, "kernel").text = dom.kernel
     if dom.ramdisk:
         ET.SubElement(os_el, "initrd").text = dom.ramdisk
@@ -223,9 +236,11 @@ def parse(argv):
 def domain_from_args(a):
     if not os.path.isfile(a.image):
         raise Fatal(f"no image at {a.image} (build it first: xenith build)")
+    from .run import image_mode  # the ELF notes say PV or PVH
+    gtype = "pvh" if image_mode(a.image) == "pvh" else "pv"
     # Checked here, not in Domain: `xenith run` passes what it is given to
     # xl, whose own error is the test of a refused domain.
-    if a.memory is not None and a.memory < 4:
+    if gtype == "pv" and a.memory is not None and a.memory < 4:
         raise Fatal(f"--memory {a.memory}: a PV guest needs at least 4 MB "
                     "(xl rounds the initial mapping up to 4 MiB)")
     if a.vcpus < 1:
@@ -242,7 +257,7 @@ def domain_from_args(a):
                   vcpus=a.vcpus, cmdline=a.cmdline, vifs=vifs,
                   disks=[parse_disk(s, i) for i, s in enumerate(a.disk)],
                   on_poweroff=a.on_poweroff, on_reboot=a.on_reboot,
-                  on_crash=a.on_crash)
+                  on_crash=a.on_crash, type=gtype)
 
 
 def cmd(argv):

@@ -1,6 +1,13 @@
 # SPDX-License-Identifier: MIT
-"""`./xenith run IMAGE_OR_APP`: boot an image as a Xen PV domU and stream
-its console; exit with the guest's exit status.
+"""`./xenith run IMAGE_OR_APP`: boot an image as a Xen PV or PVH domU and
+stream its console; exit with the guest's exit status.
+
+Mode: `--mode pv|pvh`. For an app, pvh picks its NAME-pvh image
+(cmake/xenith.cmake builds both); for an ELF file the mode is read from
+its Xen notes (XEN_ELFNOTE_PHYS32_ENTRY = PVH, XEN_ELFNOTE_ENTRY = PV)
+and --mode, if given, must agree. A PVH config says type="pvh" and
+tsc_mode="native": under the sandbox's TCG-emulated SVM, Xen cannot
+emulate RDTSCP for an HVM guest (no NRIP save) and crashes it otherwise.
 
 Where it runs: on a real Xen host (`/proc/xen` and `xl` present) the local
 toolstack is used directly; everywhere else the sandbox (QEMU-nested Xen)
@@ -163,12 +170,52 @@ def on_real_xen():
         ["which", "xl"], capture_output=True).returncode == 0
 
 
-def resolve_image(target):
-    """An ELF path, or an app folder/name that is built first."""
+def resolve_image(target, mode=None):
+    """An ELF path, or an app folder/name that is built first (its PVH
+    image when mode is pvh)."""
     if os.path.isfile(target):
         return os.path.abspath(target)
-    from . import build  # engineer A's build driver
-    return build.build_app(target)
+    from . import build
+    path = build.build_app(target)
+    if mode == "pvh":
+        path = re.sub(r"\.stripped$", "", path) + "-pvh.stripped"
+        if not os.path.isfile(path):
+            raise Fatal(f"{target} has no PVH image ({path}); its "
+                        f"xenith_add_image() says MODE pv")
+    return path
+
+
+XEN_ELFNOTE_ENTRY = 1
+XEN_ELFNOTE_PHYS32_ENTRY = 18
+
+
+def image_mode(path):
+    """'pvh', 'pv', 'both' or None, from the ELF's "Xen" notes."""
+    import struct
+    try:
+        data = open(path, "rb").read()
+    except OSError:
+        return None
+    if data[:4] != b"\x7fELF" or data[4] != 2:
+        return None
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    types = set()
+    for i in range(phnum):
+        p_type, _f, off, _v, _p, size = struct.unpack_from(
+            "<IIQQQQ", data, phoff + i * phentsize)
+        if p_type != 4:  # PT_NOTE
+            continue
+        pos, end = off, off + size
+        while pos + 12 <= end:
+            namesz, descsz, ntype = struct.unpack_from("<III", data, pos)
+            name = data[pos + 12:pos + 12 + namesz].rstrip(b"\0")
+            pos += 12 + ((namesz + 3) & ~3) + ((descsz + 3) & ~3)
+            if name == b"Xen":
+                types.add(ntype)
+    pv = XEN_ELFNOTE_ENTRY in types
+    pvh = XEN_ELFNOTE_PHYS32_ENTRY in types
+    return "both" if pv and pvh else "pvh" if pvh else "pv" if pv else None
 
 
 def image_memory(image):
@@ -194,6 +241,9 @@ def parse(argv):
     ap.add_argument("--reference-linux", action="store_true",
                     help="boot the reference Linux PV domU instead")
     ap.add_argument("--memory", type=int, help="guest memory in MB")
+    ap.add_argument("--mode", choices=("pv", "pvh"),
+                    help="boot mode (default: what the image is; an app "
+                         "boots as PV unless pvh is asked for)")
     ap.add_argument("--net", action="store_true",
                     help="attach a vif on xenbr0 (dom0 is 10.0.0.1)")
     ap.add_argument("--disk", action="append", default=[],
@@ -291,6 +341,16 @@ def _stage_kernel(d0, path, kind):
     return d0.put(path, name)
 
 
+def guest_type(a, image):
+    """The xl type for image: --mode if given (checked against the
+    image's notes), else what the notes say."""
+    have = image_mode(image) if image else None
+    want = a.mode
+    if want and have and have not in (want, "both"):
+        raise Fatal(f"{image} is a {have.upper()} image, not {want.upper()}")
+    return want or ("pvh" if have == "pvh" else "pv")
+
+
 def _stage_rootfs(d0, directory):
     """Pack DIR as a cpio newc archive (tools/xenith_cli/rootfs.py), or
     take FILE as one, and put it where dom0 sees it; returns (dom0 path,
@@ -330,8 +390,10 @@ def build_config(a, d0, name):
         mem = a.memory or 512
         extra = "console=hvc0 quiet " + a.cmdline
         image = None
+        gtype = a.mode or "pv"
     else:
-        image = resolve_image(a.image)
+        image = resolve_image(a.image, a.mode)
+        gtype = guest_type(a, image)
         kernel = _stage_kernel(d0, image, "kernel")
         ramdisk = None
         mem = a.memory or image_memory(image) or 16
@@ -359,7 +421,7 @@ def build_config(a, d0, name):
                       "format": "raw"})
     # preserve: the end state stays readable (xl list) until we destroy.
     dom = config.Domain(name=name, kernel=kernel, ramdisk=ramdisk,
-                        memory=mem, vcpus=a.vcpus, cmdline=extra, vifs=vifs,
+                        type=gtype, memory=mem, vcpus=a.vcpus, cmdline=extra, vifs=vifs,
                         disks=disks, on_poweroff="preserve",
                         on_crash="preserve", on_reboot=a.on_reboot)
     return config.xl(dom), copies, image

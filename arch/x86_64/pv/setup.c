@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * arch/x86_64/pv/setup.c - PV CPU setup: trap table, event and failsafe
- * callbacks, FPU/SSE defaults, fs base, rdrand.
+ * callbacks, FPU/SSE defaults, fs base.
  *
  * Design: a PV guest cannot load an IDT; it hands Xen a table of
  * (vector, DPL, cs, address) and registers its event upcall and failsafe
@@ -106,29 +106,4 @@ int arch_set_fs_base(uintptr_t base)
 {
     return (int)arch_hypercall(__HYPERVISOR_set_segment_base, SEGBASE_FS,
                                base, 0, 0, 0);
-}
-
-bool arch_rdrand64(uint64_t *out)
-{
-    uint32_t a = 1, b, c = 0, d;
-    static int has = -1;
-
-    if (has < 0) {
-        __asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-        has = (c >> 30) & 1;
-    }
-    if (!has)
-        return false;
-    /* RDRAND may transiently fail (CF=0); Intel suggests 10 retries. */
-    for (int i = 0; i < 10; i++) {
-        unsigned char ok;
-        uint64_t v;
-
-        __asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok));
-        if (ok) {
-            *out = v;
-            return true;
-        }
-    }
-    return false;
 }
