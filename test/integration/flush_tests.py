@@ -16,7 +16,7 @@ must fail, and t_flush_kvstore_noflush_caught asserts that it does.
 t_kvstore_destroy_random destroys kvstore after a random K-th ack,
 several rounds, and checks both the live disk and the power-loss image.
 
-The t_* functions join xntest.py's module through register(), like
+The t_* functions join xntest.py's module through its _join(), like
 lifecycle_tests.py.  Every wait is bounded; none asserts a speed.
 """
 import json
@@ -24,18 +24,11 @@ import os
 import random
 import re
 
-X = None  # the xntest module, set by register()
+X = None  # the xntest module, set when xntest.py joins this one
 
 DISKS = "/var/lib/xenith/disks"
 HERE = os.path.dirname(os.path.realpath(__file__))
 
-
-def register(module):
-    global X
-    X = module
-    for name, fn in list(globals().items()):
-        if name.startswith("t_") and callable(fn):
-            setattr(module, name, fn)
 
 
 def _install_tools():

@@ -14,22 +14,15 @@ a file, read, unlink, rmdir), EROFS on the root, /etc defaults
 (resolv.conf from dns=), and a tmpfs filled to ENOSPC: fsdemo prints
 "fsdemo: FAIL ..." and exits 1 if any of that goes wrong.
 
-The t_* functions join xntest.py's module through register().
+The t_* functions join xntest.py's module through its _join().
 """
 import os
 import random
 import re
 import tempfile
 
-X = None  # the xntest module, set by register()
+X = None  # the xntest module, set when xntest.py joins this one
 
-
-def register(module):
-    global X
-    X = module
-    for name, fn in list(globals().items()):
-        if name.startswith("t_") and callable(fn):
-            setattr(module, name, fn)
 
 
 def _fnv1a(data):

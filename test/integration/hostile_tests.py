@@ -15,7 +15,7 @@ test's script writes: a backend that is hostile on purpose.  Each test
 checks the console for a message that names the key, that the guest
 keeps running, and that it answers `xl shutdown`.
 
-The t_* functions join xntest.py's module through register().  Every
+The t_* functions join xntest.py's module through its _join().  Every
 wait is bounded; none asserts a speed.
 """
 import os
@@ -23,17 +23,10 @@ import re
 import shlex
 import tempfile
 
-X = None  # the xntest module, set by register()
+X = None  # the xntest module, set when xntest.py joins this one
 
 VBD = "51712"  # xvda
 
-
-def register(module):
-    global X
-    X = module
-    for name, fn in list(globals().items()):
-        if name.startswith("t_") and callable(fn):
-            setattr(module, name, fn)
 
 
 # Point the frontend at a copy of its backend directory that only this

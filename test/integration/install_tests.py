@@ -8,7 +8,7 @@ was staged with DESTDIR and moved before anything was built with it, and
 the CLI used here is that prefix's bin/xenith, run from outside the
 repository (cwd a temporary folder), so it reaches the sandbox through
 its own installed copy of the dom0 scripts. The t_* functions join
-xntest.py's module through register(), like lifecycle_tests.py.
+xntest.py's module through its _join(), like lifecycle_tests.py.
 """
 import os
 import re
@@ -17,15 +17,8 @@ import subprocess
 import tempfile
 import time
 
-X = None  # the xntest module, set by register()
+X = None  # the xntest module, set when xntest.py joins this one
 
-
-def register(module):
-    global X
-    X = module
-    for name, fn in list(globals().items()):
-        if name.startswith("t_") and callable(fn):
-            setattr(module, name, fn)
 
 
 def work_dir():

@@ -3,7 +3,7 @@
 orderly shutdown (kernel/shutdown.c), the OOM policy and data/xenith/
 statistics; docs/lifecycle.md.
 
-The t_* functions below are added to xntest.py's module by register(),
+The t_* functions below are added to xntest.py's module by its _join(),
 so ctest runs them as `xntest.py <name>` like every other test, and they
 use xntest's helpers (dom0, guest, expect) through X.  Each test is
 bounded in time (every dom0 command and wait has a timeout); none
@@ -12,15 +12,8 @@ asserts a speed.
 import re
 import time
 
-X = None  # the xntest module, set by register()
+X = None  # the xntest module, set when xntest.py joins this one
 
-
-def register(module):
-    global X
-    X = module
-    for name, fn in list(globals().items()):
-        if name.startswith("t_") and callable(fn):
-            setattr(module, name, fn)
 
 
 def console_log(name):

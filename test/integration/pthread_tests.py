@@ -14,19 +14,12 @@ line each.  pthreads_abort checks abort(): the SIGABRT default action
 ends the domain with status 134 and says so; pthreads_main_exit that
 pthread_exit() in main() lets the last thread finish first.
 
-The t_* functions join xntest.py's module through register().
+The t_* functions join xntest.py's module through its _join().
 """
 import re
 
-X = None  # the xntest module, set by register()
+X = None  # the xntest module, set when xntest.py joins this one
 
-
-def register(module):
-    global X
-    X = module
-    for name, fn in list(globals().items()):
-        if name.startswith("t_") and callable(fn):
-            setattr(module, name, fn)
 
 
 def _ms(out, what):

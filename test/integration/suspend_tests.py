@@ -4,7 +4,7 @@ under load (kernel/suspend.c, the shared frontend lifecycle), xl save -c
 (a cancelled suspend), and xl migrate of a PV guest refused by Debian's
 Xen with the guest unharmed.  docs/lifecycle.md says what is expected.
 
-The t_* functions join xntest.py's module through register(), like
+The t_* functions join xntest.py's module through its _join(), like
 lifecycle_tests.py, and use its helpers through X.  Every client runs in
 dom0 with its own timeouts; no test asserts a speed.
 """
@@ -13,17 +13,10 @@ import os
 import re
 import time
 
-X = None  # the xntest module, set by register()
+X = None  # the xntest module, set when xntest.py joins this one
 
 SAVES = "/var/lib/xenith/save"
 
-
-def register(module):
-    global X
-    X = module
-    for name, fn in list(globals().items()):
-        if name.startswith("t_") and callable(fn):
-            setattr(module, name, fn)
 
 
 def domid_of(name):

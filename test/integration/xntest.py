@@ -710,42 +710,30 @@ def t_kvstore_durability():
         dom0(f"rm -f {disk}", check=False)
 
 
-# ------------------------------------------------------------- lifecycle
-# xl shutdown / reboot / sysrq, OOM, data/xenith/: in lifecycle_tests.py
-# (kept apart for the file size); its t_* functions join this module and
-# use the helpers above.
-import lifecycle_tests  # noqa: E402
+# ------------------------------------------------------------- more tests
+# Kept apart for the file size; each module's t_* functions join this
+# module and use the helpers above through its X (this module):
+#   lifecycle_tests  xl shutdown / reboot / sysrq, OOM, data/xenith/
+#   suspend_tests    xl save / restore / save -c / migrate
+#   flush_tests      kvstore on a write-logging disk (dm-log-writes), flush
+#                    replay, random destroys
+#   hostile_tests    hostile backends (xenstore garbage before connect)
+#   fs_tests         the file system (apps/fsdemo, --rootfs)
+#   pthread_tests    the POSIX layer (threads, process and system calls)
+#   install_tests    the installed product (out-of-tree images, the
+#                    installed CLI, xl and libvirt configs)
+def _join(modname):
+    import importlib
+    mod = importlib.import_module(modname)
+    mod.X = sys.modules[__name__]
+    for name, fn in list(vars(mod).items()):
+        if name.startswith("t_") and callable(fn):
+            setattr(sys.modules[__name__], name, fn)
 
-lifecycle_tests.register(sys.modules[__name__])
 
-# xl save / restore / save -c / migrate: in suspend_tests.py, the same way.
-import suspend_tests  # noqa: E402
-
-suspend_tests.register(sys.modules[__name__])
-
-# kvstore on a write-logging disk (dm-log-writes), flush replay, random
-# destroys: in flush_tests.py; hostile backends: in hostile_tests.py.
-import flush_tests  # noqa: E402
-
-flush_tests.register(sys.modules[__name__])
-import hostile_tests  # noqa: E402
-
-hostile_tests.register(sys.modules[__name__])
-# The file system (apps/fsdemo, --rootfs): in fs_tests.py.
-import fs_tests  # noqa: E402
-
-fs_tests.register(sys.modules[__name__])
-
-# The POSIX layer (threads, process and system calls): pthread_tests.py.
-import pthread_tests  # noqa: E402
-
-pthread_tests.register(sys.modules[__name__])
-
-# The installed product (out-of-tree images, the installed CLI, xl and
-# libvirt configs): in install_tests.py.
-import install_tests  # noqa: E402
-
-install_tests.register(sys.modules[__name__])
+for _m in ("lifecycle_tests", "suspend_tests", "flush_tests", "hostile_tests",
+           "fs_tests", "pthread_tests", "install_tests"):
+    _join(_m)
 
 
 # ------------------------------------------------------------------------
