@@ -39,6 +39,15 @@ def _sandbox_wanted():
     return v not in ("0", "off", "no", "false")
 
 
+def _pvh_all():
+    """XENITH_PVH_TESTS=all: every PVH variant of the app tests, not only
+    the CI set (test/integration/CMakeLists.txt, XENITH_PVH_CI)."""
+    v = os.environ.get("XENITH_PVH_TESTS", "ci").strip().lower()
+    if v not in ("ci", "all"):
+        raise Fatal(f"XENITH_PVH_TESTS={v}: ci (the default) or all")
+    return v == "all"
+
+
 def count_sandbox_tests(bdir, argv):
     """How many `sandbox`-labelled tests the ctest selection `argv` runs
     (repeated -L options are and-ed by ctest)."""
@@ -46,6 +55,15 @@ def count_sandbox_tests(bdir, argv):
                        + ["-L", "sandbox"], capture_output=True, text=True)
     m = re.search(r"Total Tests:\s*(\d+)", p.stdout)
     return int(m.group(1)) if m else 0
+
+
+def count_pvh_tests(bdir, argv):
+    """How many PVH variants (sandbox.NAME_pvh) the selection runs, by
+    name: ctest's total would count the sandbox.start/stop fixtures."""
+    p = subprocess.run(["ctest", "--test-dir", bdir, "-N"] + list(argv),
+                       capture_output=True, text=True)
+    return len(re.findall(r"Test\s+#\d+: sandbox\.\w+_pvh$", p.stdout,
+                          re.M))
 
 
 def banner(lines):
@@ -64,14 +82,22 @@ def cmd(argv):
               "in QEMU). Arguments go to ctest: ./xenith test -L unit,\n"
               "./xenith test -R hello. Exit 4 when no sandbox test ran "
               "although none was\ndeselected. XENITH_SANDBOX_TESTS=0 leaves "
-              "the sandbox tests out (a banner says so).")
+              "the sandbox tests out (a banner says so).\n"
+              "XENITH_PVH_TESTS=all runs every PVH variant of the app tests, "
+              "not only the\nCI set (each PVH path once).")
         return 0
     t0 = time.monotonic()
     wanted = _sandbox_wanted()
     ensure_packages(TEST_HOST_PACKAGES, why="integration tests")
     bdir = build.configure_and_build(
-        defs={"XENITH_SANDBOX_TESTS": "ON" if wanted else "OFF"})
+        defs={"XENITH_SANDBOX_TESTS": "ON" if wanted else "OFF",
+              "XENITH_PVH_ALL": "ON" if _pvh_all() else "OFF"})
     nsandbox = count_sandbox_tests(bdir, argv)
+    if nsandbox:
+        npvh = count_pvh_tests(bdir, argv)
+        info(f"PVH variants selected: {npvh}" +
+             ("" if _pvh_all() else " (the CI set; XENITH_PVH_TESTS=all "
+              "for every one)"))
     args = ["ctest", "--test-dir", bdir, "--output-on-failure",
             "--no-tests=error", "--timeout", "1800"] + list(argv)
     with step("ctest " + " ".join(argv)):
