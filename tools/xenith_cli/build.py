@@ -156,6 +156,13 @@ def build_project(path):
 def build_app(app):
     if is_project(app):
         imgs = build_project(app)
+        # An app's PVH image (NAME-pvh, MODE both) is its PV image's twin:
+        # `run --mode pvh` picks it from the PV path (run.resolve_image).
+        pv = [i for i in imgs if not i.endswith("-pvh.stripped")]
+        twins = [i for i in imgs
+                 if i.endswith("-pvh.stripped") and
+                 i[:-len("-pvh.stripped")] + ".stripped" in pv]
+        imgs = pv + [i for i in imgs if i not in pv and i not in twins]
         if len(imgs) > 1:
             raise Fatal(f"{app} builds several images "
                         f"({', '.join(os.path.basename(i) for i in imgs)}):"
