@@ -39,6 +39,8 @@
 #include <xen/elfnote.h>
 #include <xen/xen.h>
 
+#include "arch/x86_64/entry_macros.h"
+
 #define VCPU_PENDING 0
 #define VCPU_MASK 1
 #define REGS_RFLAGS (19 * 8)
@@ -47,20 +49,6 @@
 #define GDT_CODE64 0x08
 #define GDT_DATA 0x10
 
-.macro XEN_NOTE_BEGIN type
-    .pushsection .note.Xen, "a", @note
-    .balign 4
-    .long 2f - 1f
-    .long 4f - 3f
-    .long \type
-1:  .asciz "Xen"
-2:  .balign 4
-3:
-.endm
-.macro XEN_NOTE_END
-4:  .balign 4
-    .popsection
-.endm
 
     XEN_NOTE_BEGIN XEN_ELFNOTE_GUEST_OS
     .asciz "xenith"
@@ -197,41 +185,6 @@ pvh_block:
     jmp trap_common
 .endm
 
-.macro SAVE_GPRS
-    pushq %rdi
-    pushq %rsi
-    pushq %rdx
-    pushq %rcx
-    pushq %rax
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %rbx
-    pushq %rbp
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-.endm
-
-.macro RESTORE_GPRS
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %rbp
-    popq %rbx
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rax
-    popq %rcx
-    popq %rdx
-    popq %rsi
-    popq %rdi
-.endm
 
     .section .text.traps, "ax"
     TRAP_NOERR pvh_trap0, 0
