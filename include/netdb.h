@@ -24,8 +24,22 @@
 extern "C" {
 #endif
 
+/* getnameinfo() flags and sizes (lwIP's netdb.h has none). */
+#define NI_NUMERICHOST 0x01
+#define NI_NUMERICSERV 0x02
+#define NI_NOFQDN      0x04
+#define NI_NAMEREQD    0x08
+#define NI_DGRAM       0x10
+#define NI_MAXHOST     1025
+#define NI_MAXSERV     32
+#ifndef EAI_OVERFLOW
+#define EAI_OVERFLOW 206
+#endif
+
 int getaddrinfo(const char *nodename, const char *servname,
                 const struct addrinfo *hints, struct addrinfo **res);
+int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host,
+                socklen_t hostlen, char *serv, socklen_t servlen, int flags);
 void freeaddrinfo(struct addrinfo *ai);
 const char *gai_strerror(int err);
 struct hostent *gethostbyname(const char *name);

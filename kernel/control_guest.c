@@ -3,11 +3,11 @@
  * kernel/control_guest.c - the control service: entry 05 of the device
  * linker set (between the bus, 00, and net, 10) and its one thread.
  *
- * At boot it advertises control/feature-poweroff, feature-reboot and
- * feature-suspend,
- * sets watches on control/shutdown and control/sysrq, registers the
- * memory counters (data/xenith/mem/) and starts thread "control", which
- * serves both watches (kernel/control.c), refreshes data/xenith/ at most
+ * At boot it registers the memory counters (data/xenith/mem/) and starts
+ * thread "control", which first advertises control/feature-poweroff,
+ * feature-reboot and feature-suspend and sets watches on
+ * control/shutdown and control/sysrq (control_connect: off the boot
+ * path), then serves both watches (kernel/control.c), refreshes data/xenith/ at most
  * every xenith.stats_interval ms (kernel/stats.c), and is the watchdog
  * of an orderly shutdown (kernel/shutdown.h). The thread only blocks in
  * bounded xenstore waits; the app never waits for it. Design choice:
@@ -176,6 +176,29 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
     return a < b ? a : b;
 }
 
+/*
+ * The xenstore half of the service, run by its thread rather than at
+ * boot: advertising the features and setting the two watches are five
+ * round trips to xenstored (milliseconds each under emulation) that
+ * main() need not wait for. A request written before the watches exist
+ * is not lost: each watch fires once when it is set. libxl finds the PV
+ * control interface without the feature keys (PV guests always have
+ * it, PVH by HVM_PARAM_CALLBACK_IRQ, set at boot).
+ */
+static void control_connect(void)
+{
+    int rc;
+
+    (void)control_advertise(&ctl);
+    rc = xs_watch_add(ctl.xs, &w_shutdown, CONTROL_SHUTDOWN_PATH);
+    if (rc == 0)
+        rc = xs_watch_add(ctl.xs, &w_sysrq, CONTROL_SYSRQ_PATH);
+    if (rc < 0)
+        kfmt_printf("[xenith] control: cannot watch control/ (%d): "
+                    "shutdown requests will not be answered\n",
+                    rc);
+}
+
 static void control_thread(void *unused)
 {
     struct xs_watch *const w[2] = {&w_shutdown, &w_sysrq};
@@ -183,6 +206,7 @@ static void control_thread(void *unused)
     bool stats_failed = false;
 
     (void)unused;
+    control_connect();
     for (;;) {
         uint64_t now = time_monotonic_ns();
         uint64_t until = now + CONTROL_IDLE_NS;
@@ -240,7 +264,6 @@ static uint64_t option_ms(const char *name, long (*parse)(const char *),
 static int control_probe(const start_info_t *si, uint64_t timeout_ns)
 {
     struct xs_conn *xs;
-    int rc;
 
     (void)si;
     (void)timeout_ns;
@@ -255,20 +278,8 @@ static int control_probe(const start_info_t *si, uint64_t timeout_ns)
                    option_ms("xenith.stats_interval", stats_interval_parse,
                              STATS_INTERVAL_DEFAULT_MS));
     control_init(&ctl, xs, &guest_ops);
-    (void)control_advertise(&ctl);
     (void)stats_register(&mem_source);
     (void)stats_register(&xen_source);
-    /* Each watch fires once at once: a request written before we
-     * watched is served by the first pass. */
-    rc = xs_watch_add(xs, &w_shutdown, CONTROL_SHUTDOWN_PATH);
-    if (rc == 0)
-        rc = xs_watch_add(xs, &w_sysrq, CONTROL_SYSRQ_PATH);
-    if (rc < 0) {
-        kfmt_printf("[xenith] control: cannot watch control/ (%d): "
-                    "shutdown requests will not be answered\n",
-                    rc);
-        return rc;
-    }
     /* Before the app can take the memory: a bounded shutdown needs it. */
     if (shutdown_prepare() < 0)
         kfmt_printf("[xenith] control: no memory for the shutdown "

@@ -32,6 +32,11 @@ struct fdtab_ops {
 };
 
 #define FDTAB_MAX_RANGES 4
+/* Where each range starts, so they cannot overlap unseen: the console
+ * 0-2, lwIP's sockets from 3 (lib/net/lwipopts.h, asserted in
+ * lib/net/bsd_socket.c), block devices from FDTAB_BLK_FIRST
+ * (drivers/blkfront/blkdev_fd.c), files from 256 (kernel/vfs.h). */
+#define FDTAB_BLK_FIRST 208
 
 /*
  * Serve descriptors [first, first + count) with ops (static storage).

@@ -21,12 +21,23 @@
 static struct args kargs;
 static bool parsed;
 
-const char *kopt_value(const char *name)
+static void parse_once(void)
 {
     if (!parsed) {
         /* -E2BIG still fills what fit; main() reports truncation. */
         (void)args_parse(&kargs, "", xn_cmdline(), MAX_GUEST_CMDLINE);
         parsed = true;
     }
+}
+
+const char *kopt_value(const char *name)
+{
+    parse_once();
     return args_kopt_value(&kargs, name);
+}
+
+bool kopt_has(const char *name)
+{
+    parse_once();
+    return args_has_kopt(&kargs, name);
 }

@@ -15,10 +15,15 @@
 #ifndef KERNEL_KOPT_H
 #define KERNEL_KOPT_H
 
+#include <stdbool.h>
+
 /*
  * Value of kernel option name ("xenith.oom"), NULL when absent or given
  * without '='. Thread context; the string lives for the domain's life.
  */
 const char *kopt_value(const char *name);
+
+/* Whether kernel option name was given at all (with or without '='). */
+bool kopt_has(const char *name);
 
 #endif /* KERNEL_KOPT_H */

@@ -30,6 +30,7 @@
 #include "include/xenith.h"
 #include "kernel/devinit.h"
 #include "kernel/kfmt.h"
+#include "kernel/memprof.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/sched.h"
@@ -91,11 +92,16 @@ static void boot_trace_print(void)
     scale = v->time;
     scale.system_time = 0;
     scale.tsc_timestamp = stages[0].tsc;
-    kfmt_printf("[xenith] boot timeline (us since start_kernel):\n");
-    for (unsigned int i = 0; i < nr_stages; i++)
-        kfmt_printf(
-            "[xenith]   %-12s %8llu\n", stages[i].name,
-            (unsigned long long)(pvclock_ns(&scale, stages[i].tsc) / 1000));
+    kfmt_printf("[xenith] boot timeline (us since start_kernel, +cost of "
+                "the stage):\n");
+    for (unsigned int i = 0, prev = 0; i < nr_stages; i++) {
+        unsigned int us =
+            (unsigned int)(pvclock_ns(&scale, stages[i].tsc) / 1000);
+
+        kfmt_printf("[xenith]   %-12s %8u us  +%u\n", stages[i].name, us,
+                    us - prev);
+        prev = us;
+    }
 }
 
 /* ---- public API owned here ---- */
@@ -188,6 +194,9 @@ static void main_thread(void *unused)
         boot_stage("main()");
         boot_trace_print();
     }
+    /* The memory profile's line, when it says something (memprof_log);
+     * after the timeline, whose stages it is not part of. */
+    memprof_log();
     if (xn_cmdline_has("xenith.wxcheck"))
         wx_report();
     exit(main(args.argc, args.argv, environ));

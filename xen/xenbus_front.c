@@ -90,8 +90,13 @@ int xenbus_front_grant(struct xenbus_front *f, domid_t domid,
     int rc;
 
     if (f->grant_quota && f->grants_used >= f->grant_quota) {
-        xenbus_front_log(f, "%s: %s: grant quota (%u refs) reached",
-                         f->cls->driver, f->xb.nodename, f->grant_quota);
+        /* Under load this is back-pressure (blkfront waits for its
+         * completions), so say it once per episode, not per request. */
+        if (!f->quota_logged)
+            xenbus_front_log(f, "%s: %s: grant quota (%u refs) reached",
+                             f->cls->driver, f->xb.nodename,
+                             f->grant_quota);
+        f->quota_logged = true;
         return -ENOSPC;
     }
     rc = gnttab_grant_access(domid, frame, readonly);
@@ -104,6 +109,8 @@ static void grant_done(struct xenbus_front *f)
 {
     if (f->grants_used)
         f->grants_used--;
+    if (f->grants_used < f->grant_quota / 4 * 3)
+        f->quota_logged = false;
 }
 
 int xenbus_front_end_grant(struct xenbus_front *f, grant_ref_t ref)

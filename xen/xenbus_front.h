@@ -147,6 +147,7 @@ struct xenbus_front {
     /* Grants: how many this device holds (deferred ones included), and
      * its quota, so one hostile backend cannot take every ref. */
     unsigned int grants_used, grant_quota;
+    bool quota_logged; /* said once until use falls to 3/4 of it */
     struct xenbus_front_deferred *deferred;
     unsigned int nr_deferred, cap_deferred;
     uint64_t next_reap; /* when deferred pages are tried again */

@@ -225,7 +225,7 @@ static void dispatch(struct xs_conn *c)
         c->t.wake(c->t.arg);
 }
 
-int xs_poll(struct xs_conn *c)
+static int poll_ring(struct xs_conn *c)
 {
     struct xenstore_domain_interface *intf = c->intf;
 
@@ -273,6 +273,22 @@ int xs_poll(struct xs_conn *c)
         c->in_hdr_got = 0;
         c->in_body_got = 0;
     }
+}
+
+int xs_poll(struct xs_conn *c)
+{
+    uint32_t cons = c->intf->rsp_cons;
+    int rc = poll_ring(c);
+
+    /*
+     * Space we freed must be announced: xenstored with more to send than
+     * fitted (a burst of watch events ahead of a reply) sleeps until this
+     * domain's event channel fires, and nothing else may fire it while
+     * we wait for that reply.
+     */
+    if (!c->broken && c->intf->rsp_cons != cons && c->t.notify)
+        c->t.notify(c->t.arg);
+    return rc;
 }
 
 /* ---- requests ---- */

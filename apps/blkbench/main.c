@@ -4,8 +4,10 @@
  * xenith's block API.
  *
  * Words on the command line are KEY=VALUE (sizes take K/M/G):
- *   dev=xvda  mode=read|write|randread|randwrite|verify|verifyread|
- *             info|rotest|survive  bs=4096  qd=32  bytes=N | time=S
+ *   dev=xvda  mode=read|write|randread|randwrite|randrw|verify|
+ *             verifyread|info|rotest|survive  bs=4096  qd=32
+ *             bytes=N | time=S  (randrw: each request a read or a
+ *             write with even odds, fio's rw=randrw rwmixread=50)
  *   size=N (region, default the whole disk)  seed=N
  *   readsha=BYTES            sha256 of the disk's first BYTES
  *   writepattern=BYTES       pattern blocks (bs, seed) over the first
@@ -13,7 +15,8 @@
  *   mode=verify time=S       verify rounds (seed, seed+1, ...) for S s
  * Benchmarks keep qd requests in flight with the asynchronous API and
  * print one parseable line: "blkbench: mode=randread bs=4096 qd=32
- * bytes=... secs=... iops=... mbps=...". Design choice: one engine (a
+ * bytes=... secs=... iops=... mibps=..." (MiB/s, 2^20 bytes, fio's
+ * unit). Design choice: one engine (a
  * ring of qd slots whose completion callback issues the slot's next
  * request) serves the benchmarks, verify and survive, so the checker
  * exercises exactly the path that is measured. Exit status 0 only when
@@ -52,7 +55,9 @@ struct engine;
 struct ioslot {
     struct xn_blk_req req[MAX_PARTS];
     unsigned int parts, pending;
-    xn_result result; /* first failure among the parts */
+    unsigned int next; /* first part not queued yet */
+    bool stalled;      /* a part got XN_ERR_BUSY: queue the rest later */
+    xn_result result;  /* first failure among the parts */
     uint8_t *buf;
     uint64_t block;
     struct engine *e;
@@ -62,7 +67,7 @@ struct engine {
     struct xn_blk *b;
     struct xn_blk_info info;
     enum xn_blk_req_op op;
-    bool random, fill_each, check;
+    bool random, mix, fill_each, check;
     uint64_t bs, blocks, seed, rng;
     uint64_t next, total, deadline; /* total 0: until deadline */
     uint64_t issued, done, errors, bad, first_bad;
@@ -112,16 +117,26 @@ static bool more_work(const struct engine *e)
 }
 
 static void issue(struct ioslot *s);
+static void submit_parts(struct ioslot *s);
+
+static void slot_finish(struct ioslot *s);
 
 static void io_done(struct xn_blk_req *req, void *arg)
 {
     struct ioslot *s = arg;
-    struct engine *e = s->e;
 
     if (req->result != XN_OK && s->result == XN_OK)
         s->result = req->result;
     if (--s->pending > 0)
         return; /* the block completes with its last part */
+    slot_finish(s);
+}
+
+/* Every part of the slot's block is done: count it, issue the next. */
+static void slot_finish(struct ioslot *s)
+{
+    struct engine *e = s->e;
+
     e->done++;
     if (s->result != XN_OK) {
         if (!e->errors)
@@ -143,12 +158,15 @@ static void issue(struct ioslot *s)
 {
     struct engine *e = s->e;
     uint64_t chunk = e->info.max_request;
-    xn_result rc = XN_OK;
+    enum xn_blk_req_op op = e->op;
 
     if (e->random)
         s->block = pattern_mix(&e->rng) % e->blocks;
     else
         s->block = e->next++ % e->blocks;
+    if (e->mix)
+        op = (pattern_mix(&e->rng) >> 32) & 1 ? XN_BLK_REQ_WRITE
+                                               : XN_BLK_REQ_READ;
     if (e->fill_each)
         pattern_fill(s->buf, e->bs, s->block, e->seed);
     s->parts = (unsigned int)((e->bs + chunk - 1) / chunk);
@@ -158,7 +176,7 @@ static void issue(struct ioslot *s)
         uint64_t off = (uint64_t)i * chunk;
 
         s->req[i] = (struct xn_blk_req){
-            .op = e->op,
+            .op = op,
             .offset = s->block * e->bs + off,
             .buf = s->buf + off,
             .len = e->bs - off < chunk ? e->bs - off : chunk,
@@ -167,25 +185,63 @@ static void issue(struct ioslot *s)
         };
     }
     e->issued++;
-    for (unsigned int i = 0; i < s->parts; i++) {
-        rc = xn_blk_submit(e->b, &s->req[i]);
-        if (rc != XN_OK) {
-            /* Parts not queued never complete: count them off now. */
-            s->pending -= s->parts - i;
-            if (s->result == XN_OK)
-                s->result = rc;
-            break;
+    s->next = 0;
+    submit_parts(s);
+}
+
+/*
+ * Queue the slot's parts from s->next on. XN_ERR_BUSY (every ring slot
+ * or grant in use) is back-pressure, not a failure: the slot waits
+ * (stalled) and engine_run queues the rest after completions.
+ */
+static void submit_parts(struct ioslot *s)
+{
+    struct engine *e = s->e;
+    xn_result rc = XN_OK;
+
+    s->stalled = false;
+    while (s->next < s->parts) {
+        rc = xn_blk_submit(e->b, &s->req[s->next]);
+        if (rc == XN_ERR_BUSY) {
+            s->stalled = true;
+            return;
         }
+        if (rc != XN_OK)
+            break;
+        s->next++;
     }
-    if (rc != XN_OK && s->pending == 0) {
-        /* Nothing in flight for this block: a failed request right away. */
-        e->issued--;
-        if (!e->errors)
-            e->first_err = rc;
-        e->errors++;
-        if (rc == XN_ERR_NODEV || rc == XN_ERR_BUSY)
-            xn_sleep_ns(NS / 100); /* backend away: do not spin */
+    if (rc == XN_OK)
+        return;
+    /* Parts not queued never complete: count them off now. */
+    s->pending -= s->parts - s->next;
+    if (s->result == XN_OK)
+        s->result = rc;
+    if (s->pending > 0)
+        return; /* the queued parts finish the block */
+    if (s->next > 0) {
+        slot_finish(s); /* its queued parts completed already */
+        return;
     }
+    /* Nothing in flight for this block: a failed request right away. */
+    e->issued--;
+    if (!e->errors)
+        e->first_err = rc;
+    e->errors++;
+    if (rc == XN_ERR_NODEV)
+        xn_sleep_ns(NS / 100); /* backend away: do not spin */
+}
+
+/* Queue the rest of every stalled slot; true if one is still stalled. */
+static bool retry_stalled(struct engine *e)
+{
+    bool any = false;
+
+    for (unsigned int i = 0; i < e->qd; i++) {
+        if (e->slot[i].stalled)
+            submit_parts(&e->slot[i]);
+        any |= e->slot[i].stalled;
+    }
+    return any;
 }
 
 /* Run until the work is done; 0, or -1 after a fatal wait error. */
@@ -194,12 +250,17 @@ static int engine_run(struct engine *e)
     for (unsigned int i = 0; i < e->qd; i++)
         if (more_work(e))
             issue(&e->slot[i]);
-    while (xn_blk_inflight(e->b) > 0 || more_work(e)) {
+    for (;;) {
+        bool stalled = retry_stalled(e);
         int n;
 
+        if (xn_blk_inflight(e->b) == 0 && !stalled && !more_work(e))
+            break;
         if (xn_blk_inflight(e->b) == 0) {
-            /* Every slot failed to submit (backend away): retry one. */
-            issue(&e->slot[0]);
+            if (stalled)
+                xn_sleep_ns(NS / 100); /* busy with nothing of ours out */
+            else /* every slot failed to submit (backend away): retry */
+                issue(&e->slot[0]);
             continue;
         }
         n = xn_blk_wait(e->b, 5 * NS);
@@ -277,8 +338,9 @@ static int bench(struct xn_blk *b, const struct xn_blk_info *info,
     if (engine_init(&e, b, info, o) < 0)
         return 1;
     e.random = strncmp(m, "rand", 4) == 0;
+    e.mix = strcmp(m, "randrw") == 0;
     e.op = strstr(m, "write") ? XN_BLK_REQ_WRITE : XN_BLK_REQ_READ;
-    if (e.op == XN_BLK_REQ_WRITE && info->read_only) {
+    if ((e.op == XN_BLK_REQ_WRITE || e.mix) && info->read_only) {
         printf("blkbench: %s is read-only\n", info->name);
         return 1;
     }
@@ -293,10 +355,10 @@ static int bench(struct xn_blk *b, const struct xn_blk_info *info,
     t1 = now_ns();
     secs = (double)(t1 - t0) / 1e9;
     printf("blkbench: mode=%s bs=%" PRIu64 " qd=%u bytes=%" PRIu64
-           " secs=%.3f iops=%.0f mbps=%.2f errors=%" PRIu64 "\n",
+           " secs=%.3f iops=%.0f mibps=%.2f errors=%" PRIu64 "\n",
            m, e.bs, e.qd, (e.done - e.errors) * e.bs, secs,
            (double)(e.done - e.errors) / secs,
-           (double)((e.done - e.errors) * e.bs) / secs / 1e6, e.errors);
+           (double)((e.done - e.errors) * e.bs) / secs / 1048576.0, e.errors);
     engine_fini(&e);
     return e.errors ? 1 : 0;
 }
@@ -635,7 +697,8 @@ int main(int argc, char **argv)
     else if (!strcmp(o.mode, "fdtest"))
         status = blkbench_fdtest(o.dev, o.seed);
     else if (!strcmp(o.mode, "read") || !strcmp(o.mode, "write") ||
-             !strcmp(o.mode, "randread") || !strcmp(o.mode, "randwrite"))
+             !strcmp(o.mode, "randread") || !strcmp(o.mode, "randwrite") ||
+             !strcmp(o.mode, "randrw"))
         status = bench(b, &info, &o);
     else {
         printf("blkbench: unknown mode '%s'\n", o.mode);

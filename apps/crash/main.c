@@ -8,11 +8,14 @@
  * buffer overflow caught by the stack protector). Each must end in a
  * "[xenith] CRASH" report and a crashed domain. "abort" shows newlib's
  * abort(): no signals here, so it ends as "[xenith] exit 1". Reaching the
- * end of main() (status 2) is a failure.
+ * end of main() (status 2) is a failure. A second argument "delay=MS"
+ * waits that long after the first line, so a test can keep the domain
+ * before it crashes (xenith debug --attach on a preserved crash).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* volatile: keep the compiler from proving the faults away. */
 static volatile int zero;
@@ -58,6 +61,8 @@ int main(int argc, char **argv)
 
     printf("crash: provoking '%s'\n", what);
     fflush(stdout);
+    if (argc > 2 && strncmp(argv[2], "delay=", 6) == 0)
+        usleep((useconds_t)atoi(argv[2] + 6) * 1000);
     if (strcmp(what, "null") == 0)
         printf("%d\n", do_null());
     else if (strcmp(what, "div0") == 0)

@@ -4,9 +4,15 @@
  *
  * Serves the static files of httpd_resp.c and a dynamic /stats page on
  * port 80 (`port=N` overrides). Design: one thread, one poll() loop over
- * a fixed pool of connection slots: no per-connection thread stacks, no
- * malloc after start-up, and static bodies are sent straight from the
- * image's read-only data. Each slot owns an input buffer that the
+ * the open connections: no per-connection thread stacks, and static
+ * bodies are sent straight from the image's read-only data. A
+ * connection's state is malloc'd when it is accepted and freed when it
+ * closes, found by its descriptor (a table of pointers as large as the
+ * descriptor space, sysconf(_SC_OPEN_MAX)), so httpd takes every
+ * connection the kernel's socket limit lets through (it scales with the
+ * domain's memory, docs/config.md) and a small domain pays only for the
+ * connections it has; when malloc fails the client gets a 503. Each
+ * connection owns an input buffer that the
  * incremental parser (http_parse.c) consumes as bytes arrive, an output
  * buffer for the head (plus small bodies, so a typical response is one
  * send), and a pointer into a static body for large files. Keep-alive
@@ -40,7 +46,6 @@
 #define MSG_NOSIGNAL 0
 #endif
 
-#define MAX_CONNS       256
 #define IN_SIZE         2048
 #define OUT_SIZE        2048
 #define IDLE_TIMEOUT_NS (30ull * 1000000000ull)
@@ -59,9 +64,9 @@ struct conn {
     char out[OUT_SIZE];
 };
 
-static struct conn conns[MAX_CONNS];
-static struct pollfd pfds[MAX_CONNS + 1];
-static int pfd_conn[MAX_CONNS + 1];
+static struct conn **conns; /* by descriptor; NULL: not a connection */
+static struct pollfd *pfds;  /* the listener, then every connection */
+static int max_fds;          /* sysconf(_SC_OPEN_MAX) */
 static struct httpd_stats stats;
 static unsigned nopen;
 static uint64_t start_ns;     /* uptime is counted from here */
@@ -69,8 +74,9 @@ static volatile int draining; /* set by the shutdown hook */
 
 static void conn_close(struct conn *c)
 {
+    conns[c->fd] = NULL;
     close(c->fd);
-    c->fd = -1;
+    free(c);
     nopen--;
 }
 
@@ -238,18 +244,15 @@ static void accept_all(int lfd, uint64_t now)
 
         if (fd < 0)
             return;
-        for (int i = 0; i < MAX_CONNS; i++) {
-            if (conns[i].fd < 0) {
-                c = &conns[i];
-                break;
-            }
-        }
-        if (!c) { /* out of slots: refuse rather than queue forever */
+        if (fd < max_fds)
+            c = malloc(sizeof(*c));
+        if (!c) { /* out of memory: refuse rather than queue forever */
             static const char busy[] =
                 "HTTP/1.1 503 Service Unavailable\r\n"
                 "Content-Length: 0\r\nConnection: close\r\n\r\n";
             send(fd, busy, sizeof(busy) - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
             close(fd);
+            stats.errors++;
             continue;
         }
         /* Small heads and bodies go out at once, not after a delayed ACK. */
@@ -258,6 +261,7 @@ static void accept_all(int lfd, uint64_t now)
         c->fd = fd;
         http_parse_init(&c->parser);
         c->last_ns = now;
+        conns[fd] = c;
         nopen++;
         stats.connections++;
         /* poll() on a listening socket says one is ready, not how many;
@@ -333,8 +337,15 @@ int main(int argc, char **argv)
         printf("httpd: cannot listen on %d: %s\n", port, strerror(-lfd));
         return 1;
     }
-    for (int i = 0; i < MAX_CONNS; i++)
-        conns[i].fd = -1;
+    max_fds = (int)sysconf(_SC_OPEN_MAX);
+    if (max_fds <= 0)
+        max_fds = 256; /* the guest build's FD_SETSIZE */
+    conns = calloc((size_t)max_fds, sizeof(*conns));
+    pfds = calloc((size_t)max_fds + 1, sizeof(*pfds));
+    if (!conns || !pfds) {
+        printf("httpd: no memory for %d descriptors\n", max_fds);
+        return 1;
+    }
     /* Since httpd started: xn_time_monotonic_ns() currently counts from
      * Xen's boot, not the domain's (reported to the kernel's owner). */
     start_ns = xn_time_monotonic_ns();
@@ -355,16 +366,14 @@ int main(int argc, char **argv)
         /* Slot 0 is the listener; once closed, fd -1, which poll()
          * ignores. */
         pfds[n].fd = lfd;
-        pfds[n].events = POLLIN;
-        pfd_conn[n++] = -1;
-        for (int i = 0; i < MAX_CONNS; i++) {
-            struct conn *c = &conns[i];
+        pfds[n++].events = POLLIN;
+        for (int fd = 0; fd < max_fds; fd++) {
+            struct conn *c = conns[fd];
 
-            if (c->fd < 0)
+            if (!c)
                 continue;
-            pfds[n].fd = c->fd;
-            pfds[n].events = output_pending(c) ? POLLOUT : POLLIN;
-            pfd_conn[n++] = i;
+            pfds[n].fd = fd;
+            pfds[n++].events = output_pending(c) ? POLLOUT : POLLIN;
         }
         r = poll(pfds, (nfds_t)n, 1000);
         now = xn_time_monotonic_ns();
@@ -376,7 +385,7 @@ int main(int argc, char **argv)
             continue;
         }
         for (int k = 1; k < n; k++) {
-            struct conn *c = &conns[pfd_conn[k]];
+            struct conn *c = conns[pfds[k].fd];
             short ev = pfds[k].revents;
             int rc = 0;
 

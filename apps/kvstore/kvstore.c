@@ -268,7 +268,7 @@ int kvstore_open(struct kvstore *s, const struct kvstore_dev *dev,
     s->dev.size &= ~(uint64_t)(dev->align - 1);
     if (s->dev.size < (uint64_t)dev->align * 2)
         return -EINVAL;
-    s->nbuckets = 1024;
+    s->nbuckets = 64; /* grows with the keys (index_put) */
     s->buckets = calloc(s->nbuckets, sizeof(*s->buckets));
     /* A batch never outgrows the disk (stage's -ENOSPC comes first), nor
      * does a zeroed tail zone: a small disk gets a small buffer. */

@@ -229,6 +229,15 @@ struct arch_crash_ops {
 };
 void arch_set_crash_ops(const struct arch_crash_ops *ops);
 
+/*
+ * The debugger's hook in the trap path (arch/x86_64/gdb.c, mailbox in
+ * gdb_mbox.h): with a dom0 gdb stub attached, #BP/#DB park here until the
+ * stub resumes them, then return true (leave the trap through r as the
+ * stub edited it). A fatal fault parks too, then returns false (crash as
+ * usual); unattached it only records the frame for a later attach.
+ */
+bool arch_gdb_trap(struct arch_regs *r, uint64_t cr2);
+
 /* Shut the domain down with SHUTDOWN_crash; never returns. */
 __attribute__((noreturn)) void arch_crash(void);
 

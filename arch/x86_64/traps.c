@@ -266,6 +266,8 @@ void trap_handle(struct arch_regs *r)
     uint64_t cr2 = arch_fault_addr();
     struct line l = { .len = 0 };
 
+    if (!crashing && arch_gdb_trap(r, cr2))
+        return; /* a debugger stop, resumed */
     if (crashing++) {
         out("[xenith] CRASH: fault while reporting a crash\n");
         arch_crash();

@@ -34,7 +34,7 @@
 
 /* After the console (0-2) and lwIP's sockets (3-202, lib/net/lwipopts.h),
  * inside the guest's FD_SETSIZE of 256. */
-#define BLKFD_FIRST      208
+#define BLKFD_FIRST      FDTAB_BLK_FIRST
 #define BLKFD_MAX        32
 #define BLKFD_SECTOR_MAX 65536u
 

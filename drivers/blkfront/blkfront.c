@@ -160,6 +160,31 @@ void blkfront_set_ready(struct blkfront *bf, bool ready)
 
 /* ---- page pool ---- */
 
+/* Keep g in the pool if it may (BLKFRONT_POOL_MAX); false if not. */
+static bool pool_push(struct blkfront *bf, const struct blkfront_gpage *g)
+{
+    unsigned int limit = BLKFRONT_POOL_MAX;
+
+    if (bf->feat_persistent && bf->fe.grant_quota > limit)
+        limit = bf->fe.grant_quota;
+    if (bf->pool_n >= limit)
+        return false;
+    if (bf->pool_n == bf->pool_cap) {
+        unsigned int cap = bf->pool_cap ? bf->pool_cap * 2 : 64;
+        struct blkfront_gpage *p;
+
+        if (cap > limit)
+            cap = limit;
+        p = realloc(bf->pool, cap * sizeof(*p));
+        if (!p)
+            return false;
+        bf->pool = p;
+        bf->pool_cap = cap;
+    }
+    bf->pool[bf->pool_n++] = *g;
+    return true;
+}
+
 /*
  * A page for one request, granted to the backend. With persistent grants
  * every page is granted writable once and keeps its grant in the pool
@@ -185,7 +210,12 @@ static int page_get(struct blkfront *bf, bool readonly,
                                 bf->env.virt_to_frame(bf->env.arg, g.va),
                                 bf->feat_persistent ? false : readonly);
         if (rc < 0) {
-            bf->pool[bf->pool_n++] = g; /* we just took it from there */
+            /* Back where it came from (there is room: it came from
+             * there), or a fresh page the pool cannot keep. */
+            if (!pool_push(bf, &g)) {
+                bf->env.free_pages(bf->env.arg, g.va, 0);
+                bf->pages_live--;
+            }
             return rc;
         }
         g.gref = (grant_ref_t)rc;
@@ -227,8 +257,8 @@ static void page_put(struct blkfront *bf, struct blkfront_gpage *g)
 {
     if (!g->va)
         return;
-    if (bf->pool_n < BLKFRONT_POOL_MAX) {
-        bf->pool[bf->pool_n++] = *g;
+    if (pool_push(bf, g)) {
+        /* kept */
     } else if (page_unshare(bf, g, false) == 0) {
         bf->env.free_pages(bf->env.arg, g->va, 0);
         bf->pages_live--;
@@ -247,6 +277,9 @@ static void pool_drain(struct blkfront *bf)
             bf->pages_live--;
         }
     }
+    free(bf->pool);
+    bf->pool = NULL;
+    bf->pool_cap = 0;
 }
 
 /* Unshare and pool every page of a shadow. -EBUSY if one stayed mapped. */
@@ -613,6 +646,17 @@ static int submit_check(struct blkfront *bf, const struct xn_blkreq *req)
     }
 }
 
+/* Requests queued to the backend and not completed, on any queue. */
+static unsigned int inflight(const struct blkfront *bf)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < bf->nr_queues; i++)
+        if (bf->q[i].shadow)
+            n += bf->ring_size - bf->q[i].nr_free;
+    return n;
+}
+
 int blkfront_submit(struct blkfront *bf, struct xn_blkreq *req)
 {
     struct blkfront_queue *q;
@@ -648,6 +692,13 @@ int blkfront_submit(struct blkfront *bf, struct xn_blkreq *req)
         uint8_t op = req->op == XN_BLK_READ ? BLKIF_OP_READ : BLKIF_OP_WRITE;
 
         rc = build_rw(bf, sh, req, rr);
+        if ((rc == -ENOSPC || rc == -ENOMEM) && inflight(bf)) {
+            /* Out of grants (the quota) or pages while requests are
+             * out: their completions give some back, so this is the
+             * ring-full case for the caller, not a failure. */
+            bf->stats.busy++;
+            return -EAGAIN;
+        }
         if (rc < 0)
             return rc;
         sh->data_op = op;

@@ -69,7 +69,13 @@
 /* Grant refs one disk may hold (xenbus_front_grant): rings, the pool's
  * persistent grants and per-request grants; half of a 16-frame table. */
 #define BLKFRONT_GRANT_QUOTA 4096u
-/* Pages the pool keeps for reuse; beyond that they are freed. */
+/* Pages the pool keeps for reuse without persistent grants; beyond
+ * that they are freed. With persistent grants it keeps every page it
+ * gets back, up to the grant quota: the backend may keep any of them
+ * mapped (blkback: up to 1056 per ring, for a minute after last use),
+ * so freeing one would mean a revoke that fails and a page and a grant
+ * held until the backend lets go, which under sustained large I/O ran
+ * the disk out of grants. */
 #define BLKFRONT_POOL_MAX           1024u
 #define BLKFRONT_DEFAULT_TIMEOUT_NS (10ULL * 1000 * 1000 * 1000)
 /* Largest sector/physical-sector size we accept (bytes). */
@@ -151,8 +157,8 @@ struct blkfront {
     unsigned int max_segs;          /* per request (11 or indirect) */
 
     /* page pool (LIFO) */
-    struct blkfront_gpage pool[BLKFRONT_POOL_MAX];
-    unsigned int pool_n;
+    struct blkfront_gpage *pool; /* grown on demand (pool_push) */
+    unsigned int pool_n, pool_cap;
     unsigned long pages_live; /* pages allocated and not freed */
 
     bool leaked; /* pages kept because the backend still maps them */

@@ -25,6 +25,7 @@
 #include "drivers/netfront/netfront.h"
 #include "kernel/devinit.h"
 #include "kernel/kfmt.h"
+#include "kernel/memprof.h"
 #include "kernel/sched.h"
 #include "kernel/stats.h"
 #include "xen/evtchn.h"
@@ -306,6 +307,9 @@ static int netdev_devinit(const start_info_t *si, uint64_t timeout_ns)
         return 0; /* the bus said why: no PV devices at all */
     sched_waitq_init(&link_wq);
     nf_cfg.timeout_ns = timeout_ns;
+    /* Buffer pages per queue from the memory profile (kernel/memprof.h). */
+    nf_cfg.rx_bufs = memprof_get()->nf_rx_bufs;
+    nf_cfg.tx_bufs = memprof_get()->nf_tx_bufs;
     probed = true;
     return devbus_attach(&netdev_bus, timeout_ns);
 }

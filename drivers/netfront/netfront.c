@@ -105,6 +105,24 @@ const struct xn_netdev_ops netfront_netdev_ops = {
     .poll = nd_poll,
 };
 
+/* 0 -> ring; else the power of two at or below n within MIN..ring. */
+static unsigned int bufs_clamp(unsigned int n, unsigned int ring)
+{
+    unsigned int p = NETFRONT_MIN_BUFS;
+
+    if (n == 0 || n >= ring)
+        return ring;
+    while (p * 2 <= n)
+        p *= 2;
+    return p;
+}
+
+void netfront_size_bufs(struct netfront *nf)
+{
+    nf->cfg.rx_bufs = bufs_clamp(nf->cfg.rx_bufs, NETFRONT_RX_RING_SIZE);
+    nf->cfg.tx_bufs = bufs_clamp(nf->cfg.tx_bufs, NETFRONT_TX_RING_SIZE);
+}
+
 int netfront_init(struct netfront *nf, const struct xenbus_front_env *env,
                   const struct netfront_config *cfg)
 {
@@ -216,15 +234,18 @@ static int queue_setup(struct netfront *nf, struct netfront_queue *q,
     SHARED_RING_INIT((netif_rx_sring_t *)q->rx_sring);
     FRONT_RING_INIT(&q->rx, (netif_rx_sring_t *)q->rx_sring, PAGE);
 
-    for (unsigned int i = 0; i < NETFRONT_TX_RING_SIZE; i++) {
+    q->tx_n = nf->cfg.tx_bufs;
+    q->rx_n = nf->cfg.rx_bufs;
+    q->rx_mask = q->rx_n - 1;
+    for (unsigned int i = 0; i < q->tx_n; i++) {
         rc = grant_page(nf, backend, &q->tx_buf[i], &q->tx_gref[i], true);
         if (rc < 0)
             return rc;
         /* Popped from the top: hand out low ids first (easier to read). */
-        q->tx_free[i] = (uint16_t)(NETFRONT_TX_RING_SIZE - 1 - i);
+        q->tx_free[i] = (uint16_t)(q->tx_n - 1 - i);
     }
-    q->tx_nr_free = NETFRONT_TX_RING_SIZE;
-    for (unsigned int i = 0; i < NETFRONT_RX_RING_SIZE; i++) {
+    q->tx_nr_free = q->tx_n;
+    for (unsigned int i = 0; i < q->rx_n; i++) {
         rc = grant_page(nf, backend, &q->rx_buf[i], &q->rx_gref[i], false);
         if (rc < 0)
             return rc;
@@ -245,15 +266,15 @@ static int queue_setup(struct netfront *nf, struct netfront_queue *q,
         q->evtchn_rx = q->evtchn_tx;
     }
 
-    /* Fill the RX ring: slot i carries buffer i, forever. */
-    for (unsigned int i = 0; i < NETFRONT_RX_RING_SIZE; i++) {
+    /* Post every RX buffer: ring index i carries buffer i & rx_mask. */
+    for (unsigned int i = 0; i < q->rx_n; i++) {
         netif_rx_request_t *req = RING_GET_REQUEST(&q->rx, i);
 
         req->id = (uint16_t)i;
         req->gref = q->rx_gref[i];
         q->rx_inflight[i] = true;
     }
-    q->rx.req_prod_pvt = NETFRONT_RX_RING_SIZE;
+    q->rx.req_prod_pvt = q->rx_n;
     /* The backend reads them when it connects: no notify yet. */
     RING_PUSH_REQUESTS(&q->rx);
     return 0;
@@ -265,6 +286,7 @@ int netfront_rings_setup(struct netfront *nf, domid_t backend)
 
     if (nf->fe.rings)
         return -EBUSY;
+    netfront_size_bufs(nf);
     if (nf->nr_queues == 0 || nf->nr_queues > NETFRONT_MAX_QUEUES)
         return -EINVAL;
     for (unsigned int i = 0; i < nf->nr_queues; i++) {

@@ -59,6 +59,9 @@
 
 _Static_assert(NETFRONT_TX_RING_SIZE == 256, "one-page netif tx ring");
 _Static_assert(NETFRONT_RX_RING_SIZE == 256, "one-page netif rx ring");
+/* The fewest buffers a queue may own: a 64 KiB packet is 17 slots plus
+ * its extra-info slot, and netback waits for that many RX requests. */
+#define NETFRONT_MIN_BUFS 32u
 
 struct netfront_queue;
 
@@ -77,6 +80,10 @@ struct netfront_config {
     bool no_gso;             /* do not offer/use GSO */
     bool no_rx_csum;         /* write feature-no-csum-offload=1 */
     uint64_t timeout_ns;     /* per handshake wait; default 10 s */
+    /* Buffer pages per queue and direction (the memory profile,
+     * kernel/memprof.h): 0 = NETFRONT_*_RING_SIZE; rounded down to a
+     * power of two within NETFRONT_MIN_BUFS..the ring size. */
+    unsigned int rx_bufs, tx_bufs;
 };
 
 struct netfront_stats {
@@ -95,7 +102,8 @@ struct netfront_queue {
     evtchn_port_t evtchn_tx, evtchn_rx; /* equal unless split */
     bool evtchn_tx_open, evtchn_rx_open;
 
-    /* TX: request id = buffer index; free ids on a stack. */
+    /* TX: request id = buffer index (< tx_n); free ids on a stack. */
+    unsigned int tx_n;
     void *tx_buf[NETFRONT_TX_RING_SIZE];
     grant_ref_t tx_gref[NETFRONT_TX_RING_SIZE];
     bool tx_inflight[NETFRONT_TX_RING_SIZE];
@@ -103,7 +111,9 @@ struct netfront_queue {
     unsigned int tx_nr_free;
     unsigned int tx_extra_inflight; /* extra-info slots awaiting NULL rsp */
 
-    /* RX: ring slot i always carries buffer i (request id i). */
+    /* RX: ring index i always carries buffer (i & rx_mask), its request
+     * id; rx_n = rx_mask + 1 buffers divide the ring's slots evenly. */
+    unsigned int rx_n, rx_mask;
     void *rx_buf[NETFRONT_RX_RING_SIZE];
     grant_ref_t rx_gref[NETFRONT_RX_RING_SIZE];
     bool rx_inflight[NETFRONT_RX_RING_SIZE];
@@ -149,6 +159,10 @@ static inline struct netfront *netfront_of(struct xenbus_front *f)
  */
 int netfront_init(struct netfront *nf, const struct xenbus_front_env *env,
                   const struct netfront_config *cfg);
+
+/* Normalise cfg.rx_bufs/tx_bufs (0 -> ring size, else a power of two
+ * within NETFRONT_MIN_BUFS..ring size). Idempotent. */
+void netfront_size_bufs(struct netfront *nf);
 
 /*
  * Allocate and grant rings and buffers of nf->nr_queues queues to

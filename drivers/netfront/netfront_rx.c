@@ -4,10 +4,13 @@
  * responses, assembling multi-slot packets with their extra-info slots,
  * delivering them to the stack and re-posting the slots consumed.
  *
- * Design choice: RX ring slot N always carries RX page N (granted
- * writable for the life of the connection), so re-posting a consumed
- * slot puts the same page back at the same position and the ring always
- * holds 256 outstanding requests. Every response is copied once
+ * Design choice: RX ring index N always carries RX page N & rx_mask
+ * (granted writable for the life of the connection; rx_n pages, a power
+ * of two that divides the ring, fewer than 256 in a small memory
+ * profile), so re-posting a consumed slot puts the same page back at the
+ * same position and the ring always holds rx_n outstanding requests.
+ * Copies of responses are kept per ring slot (idx & RX_MASK), buffers
+ * per id (idx & rx_mask). Every response is copied once
  * (RING_COPY_RESPONSE) and checked before use: its id must be its own
  * slot's and in flight, offsets and sizes must stay in the page and the
  * 64 KiB packet limit, the slot count within XEN_NETIF_NR_SLOTS_MIN, and
@@ -52,8 +55,8 @@ static int rx_take(struct netfront_queue *q, RING_IDX idx,
 
     *rsp = rx_slot(q, idx)->rsp;
     /* Responses come back in their request's slot, which carries id
-     * (idx & RX_MASK): anything else is a forged or duplicated id. */
-    if (rsp->id != (idx & RX_MASK) || !q->rx_inflight[rsp->id])
+     * (idx & rx_mask): anything else is a forged or duplicated id. */
+    if (rsp->id != (idx & q->rx_mask) || !q->rx_inflight[rsp->id])
         return netfront_fail(nf,
                              "netfront: %s: rx response id %u in slot "
                              "%u not in flight",
@@ -84,7 +87,7 @@ static int rx_extras(struct netfront_queue *q, RING_IDX *pidx, RING_IDX prod,
             return 0; /* not all published yet */
         /* The extra overlays the response; its slot's buffer was used. */
         ex = rx_slot(q, idx)->ex;
-        if (!q->rx_inflight[idx & RX_MASK] || ++n > NETFRONT_MAX_EXTRAS)
+        if (!q->rx_inflight[idx & q->rx_mask] || ++n > NETFRONT_MAX_EXTRAS)
             return netfront_fail(nf, "netfront: %s: bad rx extra-info chain",
                                  nf->fe.xb.nodename);
         idx++;
@@ -191,7 +194,7 @@ static void rx_repost(struct netfront_queue *q, unsigned int n)
     for (unsigned int k = 0; k < n; k++) {
         RING_IDX i = q->rx.req_prod_pvt++;
         netif_rx_request_t *req = RING_GET_REQUEST(&q->rx, i);
-        uint16_t id = (uint16_t)(i & RX_MASK);
+        uint16_t id = (uint16_t)(i & q->rx_mask);
 
         req->id = id;
         req->gref = q->rx_gref[id];
@@ -265,7 +268,7 @@ int netfront_rx_poll(struct netfront_queue *q, unsigned int budget)
         }
         for (RING_IDX k = q->rx.rsp_cons; k != q->rx.rsp_cons + (RING_IDX)rc;
              k++) {
-            q->rx_inflight[k & RX_MASK] = false;
+            q->rx_inflight[k & q->rx_mask] = false;
             q->rx_staged[k & RX_MASK] = false; /* the slot is ours again */
         }
         q->rx.rsp_cons += (RING_IDX)rc;

@@ -278,10 +278,11 @@ static int nf_connect(struct xenbus_front *f)
     struct netfront *nf = netfront_of(f);
     int rc = netfront_xs_read_features(nf);
 
-    /* Two connections' worth of refs (rings + one page per slot): one
+    /* Two connections' worth of refs (rings + one page per buffer): one
      * live, and one still mapped by a backend slow to let go. */
+    netfront_size_bufs(nf);
     f->grant_quota =
-        2 * nf->nr_queues * (NETFRONT_TX_RING_SIZE + NETFRONT_RX_RING_SIZE + 2);
+        2 * nf->nr_queues * (nf->cfg.tx_bufs + nf->cfg.rx_bufs + 2);
     if (!rc)
         rc = netfront_rings_setup(nf, f->xb.backend_id);
     if (!rc)

@@ -89,6 +89,8 @@ void bsd_socket_register_fds(void)
 
 _Static_assert(LWIP_SOCKET_OFFSET + MEMP_NUM_NETCONN <= FD_SETSIZE,
                "socket descriptors must fit newlib's fd_set");
+_Static_assert(LWIP_SOCKET_OFFSET + MEMP_NUM_NETCONN <= FDTAB_BLK_FIRST,
+               "socket descriptors must end before the block devices'");
 
 /* ---- sockets ---- */
 
@@ -213,7 +215,14 @@ int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 
 const char *inet_ntop(int af, const void *src, char *dst, socklen_t size)
 {
-    return lwip_inet_ntop(af, src, dst, size);
+    const char *r = lwip_inet_ntop(af, src, dst, size);
+
+    /* lwIP writes IPv6 hex digits in upper case; RFC 5952 4.3 (and every
+     * other libc) writes lower case. */
+    for (char *p = r ? dst : NULL; p && *p; p++)
+        if (*p >= 'A' && *p <= 'F')
+            *p = (char)(*p - 'A' + 'a');
+    return r;
 }
 
 int inet_pton(int af, const char *src, void *dst)
@@ -234,16 +243,8 @@ int gethostbyname_r(const char *name, struct hostent *ret, char *buf,
     return lwip_gethostbyname_r(name, ret, buf, buflen, result, h_errnop);
 }
 
-int getaddrinfo(const char *nodename, const char *servname,
-                const struct addrinfo *hints, struct addrinfo **res)
-{
-    return lwip_getaddrinfo(nodename, servname, hints, res);
-}
-
-void freeaddrinfo(struct addrinfo *ai)
-{
-    lwip_freeaddrinfo(ai);
-}
+/* getaddrinfo(), freeaddrinfo() and getnameinfo(): lib/net/resolve.c
+ * (/etc/hosts and /etc/services first, then lwIP's DNS client). */
 
 const char *gai_strerror(int err)
 {
@@ -260,6 +261,8 @@ const char *gai_strerror(int err)
         return "Memory allocation failure";
     case EAI_FAMILY:
         return "Address family not supported";
+    case EAI_OVERFLOW:
+        return "Argument buffer overflow";
     case HOST_NOT_FOUND:
         return "Host not found";
     case NO_DATA:

@@ -6,9 +6,9 @@
  * and LWIP_TCPIP_CORE_LOCKING: socket calls take the core mutex and run
  * the stack directly instead of posting a message to the tcpip thread,
  * and the netif RX thread feeds received frames to the stack under the
- * same mutex, so the hot path has no thread hop. Memory is static: pbuf
- * pools for received frames and lwIP's own heap (mem.c) for outgoing
- * segments, never newlib's malloc per packet. Socket descriptors start
+ * same mutex, so the hot path has no thread hop. Memory comes from
+ * newlib's malloc on demand, within the memory profile's budget
+ * (lib/net/net_mem.c). Socket descriptors start
  * at LWIP_SOCKET_OFFSET (3), right after the console's 0-2, and end
  * within FD_SETSIZE (256 for guest code, see CMakeLists.txt) so
  * newlib's fd_set works with select().
@@ -44,10 +44,22 @@
         sys_mutex_unlock(&lock_tcpip_core);                                    \
     } while (0)
 
-/* ---- memory: static pools, no malloc on the data path ---- */
+/* ---- memory: lwIP's heap and pools from malloc, within a budget ----
+ * lib/net/net_mem.c: every pool element and heap block is malloc'd on
+ * demand and counted against the memory profile's budget
+ * (kernel/memprof.h), so the image has no multi-megabyte pools in .bss
+ * and a small domain boots. The MEMP_NUM_* values no longer cap
+ * anything (lwIP ignores them with MEMP_MEM_MALLOC); the budget and the
+ * connection limit (LWIP_HOOK_TCP_INPACKET_PCB) do. */
 #define MEM_ALIGNMENT           8
-#define MEM_LIBC_MALLOC         0
-#define MEM_SIZE                (2 * 1024 * 1024)
+#define MEM_LIBC_MALLOC         1
+#define MEMP_MEM_MALLOC         1
+#define mem_clib_malloc         net_mem_malloc
+#define mem_clib_free           net_mem_free
+#define mem_clib_calloc         net_mem_calloc
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p)        \
+    net_tcp_inpacket((pcb), (hdr))
+#define MEM_SIZE                (2 * 1024 * 1024) /* unused: no mem.c heap */
 #define MEMP_NUM_PBUF           128
 #define MEMP_NUM_RAW_PCB        8
 #define MEMP_NUM_UDP_PCB        16
@@ -58,14 +70,17 @@
 #define IP_REASS_MAX_PBUFS      64
 #define MEMP_NUM_FRAG_PBUF      32
 #define MEMP_NUM_NETBUF         64
-/* Sockets 3..202: the guest build raises FD_SETSIZE to 256 (newlib's
- * default of 64 would cap a server at 61 clients: wrk -c 100 saw resets). */
+/* The socket table (lwIP's NUM_SOCKETS, static, ~50 bytes a socket):
+ * descriptors 3..202, before the block devices' (kernel/fdtab.h) and
+ * within the guest build's FD_SETSIZE of 256
+ * (newlib's default of 64 would cap a server at 61 clients: wrk -c 100
+ * saw resets). The runtime limit (kernel/memprof.h) is at most this. */
 #define MEMP_NUM_NETCONN         200
 #define MEMP_NUM_TCPIP_MSG_API   64
 #define MEMP_NUM_TCPIP_MSG_INPKT 256
 /* lwIP 2.1.3 undercounts its own timeouts (DHCPv6 among others). */
 #define MEMP_NUM_SYS_TIMEOUT (LWIP_NUM_SYS_TIMEOUT_INTERNAL + 8)
-#define PBUF_POOL_SIZE       1024
+#define PBUF_POOL_SIZE       1024 /* unused as a count: malloc'd per frame */
 #define PBUF_POOL_BUFSIZE    1600 /* one 1514-byte frame + alignment */
 
 /* ---- link layer ---- */
@@ -149,6 +164,9 @@
 #define DNS_MAX_SERVERS               2
 #define DNS_TABLE_SIZE                8
 #define LWIP_DNS_SUPPORT_MDNS_QUERIES 0
+/* Results of lwip_getaddrinfo() alive at once: lib/net/resolve.c chains
+ * one per address (IPv4 + IPv6, several hosts lines). */
+#define MEMP_NUM_NETDB 16
 
 /* ---- APIs ---- */
 #define LWIP_NETCONN       1
@@ -184,7 +202,15 @@
 #endif
 
 #ifndef __ASSEMBLER__
+#include <stddef.h>
 #include <stdint.h>
+/* lib/net/net_mem.c: lwIP's allocator and its connection limit. */
+struct tcp_pcb;
+struct tcp_hdr;
+void *net_mem_malloc(size_t size);
+void *net_mem_calloc(size_t n, size_t size);
+void net_mem_free(void *p);
+int net_tcp_inpacket(const struct tcp_pcb *pcb, const struct tcp_hdr *hdr);
 /* Random numbers for ports, ISNs, DNS ids (lib/net/sys_arch.c). */
 uint32_t xn_net_rand(void);
 /* lib/net/xnif.c: send the transmit merges (see UNLOCK_TCPIP_CORE). */

@@ -9,11 +9,25 @@
 #ifndef NET_NET_H
 #define NET_NET_H
 
+#include <stddef.h>
+
 /*
  * 0 when lwIP runs on a device (sockets may be used), -ENETDOWN when the
  * domain has no network device or net=off was given.
  */
 int net_status(void);
+
+/* lwIP's allocations through net_mem.c (bytes; counters since boot). */
+struct net_mem_stats {
+    size_t budget, used, peak;
+    unsigned long failures;  /* allocations refused (budget or malloc) */
+    unsigned int sockets;    /* TCP connection limit */
+    unsigned long syn_drops; /* SYNs dropped at the limit */
+};
+extern struct net_mem_stats net_mem;
+
+/* Active TCP connections (lwIP's tcp_active_pcbs; core lock held). */
+unsigned int net_tcp_connections(void);
 
 /* Register socket descriptors with kernel/fdtab (bsd_socket.c). */
 void bsd_socket_register_fds(void);

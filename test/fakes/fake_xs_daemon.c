@@ -391,6 +391,13 @@ static void push_responses(struct fake_xs *fx)
     size_t space = XENSTORE_RING_SIZE - (in->rsp_prod - in->rsp_cons);
     size_t n = fx->out_len < space ? fx->out_len : space;
 
+    /*
+     * Like xenstored, a daemon that filled the ring with more to send
+     * sleeps until the client notifies it, having freed space.
+     */
+    if (fx->rsp_blocked && fx->notifies == fx->blocked_at_notify)
+        return;
+    fx->rsp_blocked = false;
     if (fx->rsp_chunk && n > fx->rsp_chunk)
         n = fx->rsp_chunk;
     if (n == 0)
@@ -401,6 +408,10 @@ static void push_responses(struct fake_xs *fx)
     }
     memmove(fx->out, fx->out + n, fx->out_len - n);
     fx->out_len -= n;
+    if (fx->out_len && in->rsp_prod - in->rsp_cons == XENSTORE_RING_SIZE) {
+        fx->rsp_blocked = true;
+        fx->blocked_at_notify = fx->notifies;
+    }
 }
 
 void fake_xs_step(struct fake_xs *fx)

@@ -62,6 +62,8 @@ struct fake_xs {
     struct fake_xs_node *nodes;
     struct fake_xs_watch *watches;
     uint32_t next_tx;
+    bool rsp_blocked;           /* ring filled with more pending */
+    unsigned blocked_at_notify; /* notifies seen when it filled */
 };
 
 /* Fresh daemon; ring indices start at start_idx (test 32-bit wrap). */

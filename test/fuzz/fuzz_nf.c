@@ -16,7 +16,8 @@ static netif_rx_back_ring_t snap_rx;
 static uint8_t snap_tx_ring[NETFRONT_PAGE_SIZE], snap_rx_ring[4096];
 
 /* Every fragment lies inside one RX page, the lengths add up. */
-static void cb_rx(struct xn_netdev *d, const struct xn_rx_pkt *p, void *arg)
+FUZZ_NOCOV static void cb_rx(struct xn_netdev *d, const struct xn_rx_pkt *p,
+                             void *arg)
 {
     struct fuzz_nf *f = arg;
     struct netfront_queue *q = &f->nf.q[0];
@@ -105,7 +106,7 @@ struct fuzz_nf *fuzz_nf_get(void)
     return dev;
 }
 
-void fuzz_nf_check(struct fuzz_nf *f, int rc)
+FUZZ_NOCOV void fuzz_nf_check(struct fuzz_nf *f, int rc)
 {
     struct netfront_queue *q = &f->nf.q[0];
     unsigned int inflight = 0;

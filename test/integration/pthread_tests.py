@@ -13,6 +13,11 @@ program raises itself, and fork/system/exec refused with one console
 line each.  pthreads_abort checks abort(): the SIGABRT default action
 ends the domain with status 134 and says so; pthreads_main_exit that
 pthread_exit() in main() lets the last thread finish first.
+resolve_dns checks the resolver (lib/net/resolve.c) with apps/resolve: a
+name only dom0's DNS knows (a dnsmasq answering DNS on 10.0.0.1, its
+queries logged) resolves to its IPv4 and IPv6 addresses, /etc/hosts
+answers localhost for both families, an unknown name fails, and
+getnameinfo() reverses through /etc/hosts and /etc/services.
 
 The t_* functions join xntest.py's module through its _join().
 """
@@ -105,3 +110,48 @@ def t_pthreads_main_exit():
     X.expect(i_last > i_main, "the other thread ran to its end after it")
     X.expect(i_exit > i_last, "then the domain exited with status 0")
     X.expect(rc == 0, "run exits 0")
+
+
+def t_resolve_dns():
+    hosts = "/tmp/xntest-dns-hosts"
+    log = "/tmp/xntest-dns.log"
+    pid = "/run/xntest-dns.pid"
+    X.dom0(f"printf '10.0.0.77 xntest-svc.lan\\nfd00::77 xntest-svc.lan\\n'"
+           f" > {hosts}; rm -f {log}; dnsmasq --port=53 "
+           f"--listen-address=10.0.0.1 --bind-interfaces --no-resolv "
+           f"--no-hosts --addn-hosts={hosts} --log-queries "
+           f"--log-facility={log} --pid-file={pid} --user=root")
+    try:
+        rc, out, _ = X.xenith(
+            "run", X.image("resolve"), "--net", "--cmdline",
+            "ip=10.0.0.91/24 gw=10.0.0.1 dns=10.0.0.1 xntest-svc.lan "
+            "localhost nosuch.lan", "--timeout", "180", check=False)
+        _, qlog, _ = X.dom0(f"cat {log}", check=False)
+    finally:
+        X.dom0(f"kill $(cat {pid}) 2>/dev/null; rm -f {pid}; true",
+               check=False)
+    X.expect(rc == 0 and "resolve: done" in out, "resolve ran to its end")
+    want = {
+        "xntest-svc.lan any": "10.0.0.77/80 fd00::77/80",
+        "xntest-svc.lan inet": "10.0.0.77/80",
+        "xntest-svc.lan inet6": "fd00::77/80",
+        "localhost any": "127.0.0.1/80 ::1/80",
+        "localhost inet6": "::1/80",
+        "rev 127.0.0.1 80": "localhost http",
+        "rev ::1 443": "localhost https",
+        "rev 10.9.9.9 5": "10.9.9.9 5",
+    }
+    for key, val in want.items():
+        X.expect(f"resolve: {key} -> {val}\n" in out,
+                 f"{key} -> {val}")
+    X.expect(re.search(r"resolve: nosuch.lan any -> error: ", out)
+             is not None, "an unknown name fails with a resolver error")
+    X.expect("resolve: rev 10.9.9.9 5 -> error: " in out,
+             "NI_NAMEREQD without a name for the address is an error")
+    X.expect(re.search(r"query\[A\] xntest-svc.lan from 10.0.0.91", qlog)
+             is not None and
+             re.search(r"query\[AAAA\] xntest-svc.lan from 10.0.0.91",
+                       qlog) is not None,
+             "the guest asked dom0's DNS for the A and AAAA records")
+    X.expect("localhost" not in qlog,
+             "localhost came from /etc/hosts, not from DNS")

@@ -31,6 +31,12 @@ class TestFailure(Exception):
     pass
 
 
+# Guests started with `./xenith run --detach`: on a failure, main() prints
+# the tail of each one's console log (xenconsoled keeps it after the
+# domain is gone), so a hang or a panic in a detached guest is visible.
+DETACHED = []
+
+
 def xenith(*args, timeout=900, check=True, inp=None):
     """Run ./xenith; return (status, stdout, stderr); echo both."""
     t0 = time.monotonic()
@@ -42,6 +48,9 @@ def xenith(*args, timeout=900, check=True, inp=None):
         print(p.stdout.rstrip()[-6000:])
     if p.stderr:
         print(p.stderr.rstrip()[-3000:], file=sys.stderr)
+    if (p.returncode == 0 and args and args[0] == "run"
+            and "--detach" in args and p.stdout.strip()):
+        DETACHED.append(p.stdout.strip().splitlines()[-1])
     if check and p.returncode != 0:
         raise TestFailure(f"./xenith {' '.join(args)} exited "
                           f"{p.returncode}")
@@ -237,6 +246,33 @@ def t_hello_exit3():
     expect(rc == 3, "run exits 3 when the app exits 3")
 
 
+def t_hello_verbose():
+    """./xenith run --verbose shows the xl config and the guest's boot
+    timeline: every bring-up stage in order, with its time since the
+    kernel started and its own cost, the costs adding up; the kernel
+    option it adds does not reach main()'s argv."""
+    rc, out, err = xenith("run", image("hello"), "--verbose", "--cmdline",
+                          "a", "--timeout", "120", check=False)
+    expect(rc == 0, "run --verbose exits 0")
+    expect(re.search(r"---- xl config of \S+ ----\n(.*\n)*kernel = ", err)
+           is not None and "xenith.boottrace" in err,
+           "the xl config, with the kernel option, is shown on stderr")
+    rows = re.findall(r"\[xenith\]\s{3}(\S+)\s+(\d+) us  \+(\d+)", out)
+    names = [n for n, _, _ in rows]
+    want = ["entry", "traps", "pagetables", "console", "evtchn+time", "mm",
+            "sched", "main()"]
+    expect([n for n in names if n in want] == want,
+           f"the timeline has every stage in order (got {names})")
+    prev = 0
+    for n, us, cost in rows:
+        expect(int(us) >= prev and int(cost) == int(us) - prev,
+               f"stage {n}: {us} us since start, +{cost} us, after {prev}")
+        prev = int(us)
+    args = re.findall(r"^argv\[\d+\]=(.*)$", out, re.M)
+    expect(args[1:] == ["a"], f"main() gets its own argument, not the "
+           f"kernel option (argv {args})")
+
+
 def _crash(kind, fault_re):
     rc, out, _ = xenith("run", image("crash"), "--cmdline", kind,
                         "--timeout", "120", check=False)
@@ -426,6 +462,16 @@ def t_net_dhcp():
         expect(" 0% packet loss" in ping, "the DHCP-configured guest answers")
 
 
+def wrk_no_errors(ip, where=""):
+    """wrk -c 100 for 10 s from dom0 against httpd at ip: requests were
+    served, and not one socket error or non-2xx answer."""
+    _, w, _ = dom0(f"wrk -c 100 -t 2 -d 10s http://{ip}:80/", timeout=120)
+    m = re.search(r"(\d+) requests in", w)
+    expect(m and int(m.group(1)) > 0, "wrk completed requests")
+    expect("Socket errors" not in w and "Non-2xx" not in w,
+           f"wrk -c 100 for 10 s{where}: zero errors")
+
+
 def t_net_httpd_curl_wrk():
     hport = free_port()
     with guest("httpd", "httpd: listening", "ip=10.0.0.61/24 gw=10.0.0.1",
@@ -442,14 +488,29 @@ def t_net_httpd_curl_wrk():
                            text=True)
         expect("<html" in p.stdout.lower(),
                "curl from the host through --forward gets the page")
-        _, w, _ = dom0("wrk -c 100 -t 2 -d 10s http://10.0.0.61:80/",
-                       timeout=120)
-        m = re.search(r"(\d+) requests in", w)
-        expect(m and int(m.group(1)) > 0, "wrk completed requests")
-        expect("Socket errors" not in w and "Non-2xx" not in w,
-               "wrk -c 100 for 10 s: zero errors")
+        wrk_no_errors("10.0.0.61")
         _, st2, _ = dom0("curl -s -f -m 10 http://10.0.0.61/")
         expect("<html" in st2.lower(), "httpd still serves after wrk")
+
+
+def t_mem_floor_4mb():
+    """hello and httpd at memory=4 (xl's PV minimum): the small memory
+    profile is chosen, hello runs to its exit, httpd serves wrk -c 100
+    for 10 s with no error (issue 12's floor; docs/config.md)."""
+    rc, out, _ = xenith("run", image("hello"), "--memory", "4",
+                        "--timeout", "120", check=False)
+    expect("[xenith] mem: profile small (auto" in out,
+           "hello at 4 MB chose the small memory profile")
+    expect("[xenith] exit 0" in out and rc == 0, "hello runs at 4 MB")
+    with guest("httpd", "httpd: listening", "ip=10.0.0.67/24 gw=10.0.0.1",
+               memory=4) as (_, con):
+        expect("[xenith] mem: profile small (auto" in con,
+               "httpd at 4 MB chose the small memory profile")
+        _, page, _ = dom0("curl -s -f -m 10 http://10.0.0.67/")
+        expect("<html" in page.lower(), "httpd at 4 MB serves the page")
+        wrk_no_errors("10.0.0.67", " at 4 MB")
+        _, page, _ = dom0("curl -s -f -m 10 http://10.0.0.67/1k | wc -c")
+        expect(page.strip() == "1024", "httpd at 4 MB still serves after wrk")
 
 
 def t_net_iperf3():
@@ -722,6 +783,7 @@ def t_kvstore_durability():
 #   pthread_tests    the POSIX layer (threads, process and system calls)
 #   install_tests    the installed product (out-of-tree images, the
 #                    installed CLI, xl and libvirt configs)
+#   debug_tests      xenith debug: gdb on the host, the stub in dom0
 def _join(modname):
     import importlib
     mod = importlib.import_module(modname)
@@ -732,7 +794,7 @@ def _join(modname):
 
 
 for _m in ("lifecycle_tests", "suspend_tests", "flush_tests", "hostile_tests",
-           "fs_tests", "pthread_tests", "install_tests"):
+           "fs_tests", "pthread_tests", "install_tests", "debug_tests"):
     _join(_m)
 
 
@@ -751,11 +813,15 @@ def main():
         return 2
     try:
         getattr(me, "t_" + name)()
-    except TestFailure as e:
-        print(f"FAIL: {e}", file=sys.stderr)
-        return 1
-    except subprocess.TimeoutExpired as e:
-        print(f"FAIL: timed out: {e}", file=sys.stderr)
+    except (TestFailure, subprocess.TimeoutExpired) as e:
+        why = f"timed out: {e}" if isinstance(
+            e, subprocess.TimeoutExpired) else str(e)
+        for g in DETACHED:
+            print(f"--- console of {g} (last 40 lines) ---")
+            xenith("sandbox", "exec", "--timeout", "60", "--",
+                   f"tail -n 40 /var/log/xen/console/guest-{g}.log",
+                   check=False, timeout=120)
+        print(f"FAIL: {why}", file=sys.stderr)
         return 1
     print("PASS")
     return 0

@@ -7,11 +7,13 @@
 #   xenith.ref.diskwrite      write 4 MiB of random data to /dev/xvda and
 #                             print its sha256 as "XENITH-REF-DISK <sha>"
 #   xenith.ref.bench=blk      run fio on /dev/xvda (sequential 1 MiB at
-#                             depth 8, random 4 KiB at depth 32; direct
+#                             depth 8, random 4 KiB at depth 32, a 64 KiB
+#                             random read/write mix at depth 8; direct
 #                             I/O, libaio, 10 s each) and print each terse
 #                             result as "XENITH-REF-FIO <job> <terse>"
 #   xenith.ref.poweroff       power off after the READY line
-# It starts busybox httpd on :80 (/var/www) and iperf3 -s, prints
+# It starts nginx on :80 (/var/www: index.html and httpd's /1k, /64k;
+# busybox httpd if nginx fails) and iperf3 -s, prints
 # "XENITH-REF-READY ip=<addr>", then waits for the toolstack.
 /bin/busybox mkdir -p /proc /sys /dev /usr/bin /usr/sbin
 /bin/busybox mount -t proc proc /proc
@@ -24,6 +26,41 @@ mount -t tmpfs tmpfs /tmp
 say() { echo "$*" > /dev/hvc0 2>/dev/null || echo "$*"; }
 arg() { for w in $(cat /proc/cmdline); do case "$w" in "$1="*) echo "${w#*=}"; return ;; esac; done; }
 flag() { for w in $(cat /proc/cmdline); do [ "$w" = "$1" ] && return 0; done; return 1; }
+
+# nginx (Debian's nginx-light binary) as the reference HTTP server: one
+# worker, sendfile, keep-alive, no logs, /var/www; busybox httpd (which
+# forks per request) only if nginx does not start.
+start_httpd() {
+    mkdir -p /var/log/nginx /var/lib/nginx /run /etc/nginx
+    # `user root` needs root in the passwd and group files
+    [ -s /etc/passwd ] || echo 'root:x:0:0:root:/root:/bin/sh' > /etc/passwd
+    [ -s /etc/group ] || echo 'root:x:0:' > /etc/group
+    cat > /etc/nginx/xenith.conf <<'EOC'
+user root;
+worker_processes 1;
+error_log /dev/null;
+pid /run/nginx.pid;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65;
+    keepalive_requests 1000000;
+    default_type text/plain;
+    server {
+        listen 80 backlog=4096;
+        root /var/www;
+    }
+}
+EOC
+    if nginx -c /etc/nginx/xenith.conf >/dev/null 2>&1; then
+        say "XENITH-REF-HTTPD nginx"
+    else
+        httpd -p 80 -h /var/www
+        say "XENITH-REF-HTTPD busybox (nginx did not start)"
+    fi
+}
 
 modprobe xen-netfront 2>/dev/null
 modprobe xen-blkfront 2>/dev/null
@@ -53,7 +90,7 @@ EOS
         udhcpc -i eth0 -s /usr/share/udhcpc/default.script -t 20 -T 1 -n -q >/dev/null 2>&1
         addr=$(cat /tmp/dhcp-ip 2>/dev/null)
     fi
-    httpd -p 80 -h /var/www
+    start_httpd
     iperf3 -s -D >/dev/null 2>&1
 fi
 
@@ -71,7 +108,8 @@ fi
 
 if [ "$(arg xenith.ref.bench)" = blk ] && [ -b /dev/xvda ]; then
     for spec in "seqread read 1M 8" "seqwrite write 1M 8" \
-                "randread randread 4k 32" "randwrite randwrite 4k 32"; do
+                "randread randread 4k 32" "randwrite randwrite 4k 32" \
+                "randrw64k randrw 64k 8"; do
         set -- $spec
         line=$(fio --name="$1" --filename=/dev/xvda --rw="$2" --bs="$3" \
                    --iodepth="$4" --direct=1 --ioengine=libaio --runtime=10 \

@@ -37,8 +37,9 @@ BUILDER_REV = "1"
 
 # clang: the libFuzzer targets of test/fuzz (Debian's clang ships
 # libclang_rt.fuzzer); `./xenith test` runs their smoke, `./xenith fuzz`.
+# gdb: `xenith debug` (and its sandbox tests) run it on the host.
 HOST_PACKAGES = ["cmake", "gcc", "make", "xz-utils", "libcmocka-dev",
-                 "binutils", "dpkg-dev", "clang"]
+                 "binutils", "dpkg-dev", "clang", "gdb"]
 
 NEWLIB_TARGET = "x86_64-xen-elf"
 NEWLIB_TARGET_FLAGS = [

@@ -24,6 +24,8 @@ COMMANDS = {
             "run IMAGE|APP [options]"),
     "soak": ("soak", "wrk + iperf3 + kvstore for N minutes: no leak, no error"),
     "migrate": ("migrate", "live-migrate a running guest to this host"),
+    "debug": ("debug", "boot an image paused under gdb, or attach gdb to a "
+              "domain: xenith debug IMAGE|APP [--attach NAME] [-x SCRIPT]"),
     "test": ("testcmd", "build everything and run all tests (ctest)"),
     "fuzz": ("fuzz", "long libFuzzer runs: ./xenith fuzz [TARGET...] "
              "[--runs N | --minutes M]"),

@@ -279,8 +279,10 @@ def parse(argv):
                          "same writer as `xenith config`) and exit without "
                          "booting")
     ap.add_argument("--verbose", action="store_true",
-                    help="also show the xl config (on stderr) before "
-                         "booting")
+                    help="show the xl config (on stderr) before booting, "
+                         "and have the guest print its boot timeline: "
+                         "each bring-up stage with its cost in us "
+                         "(kernel option xenith.boottrace)")
     ap.add_argument("--on-reboot", default="preserve",
                     choices=("preserve", "restart", "destroy"),
                     help="xl on_reboot: what the toolstack does when the "
@@ -402,6 +404,9 @@ def build_config(a, d0, name):
             if not a.memory:
                 mem += (size + (1 << 20) - 1) >> 20
         extra = a.cmdline
+        if a.verbose and "xenith.boottrace" not in extra.split():
+            # Kernel options count only before a "--": put it first.
+            extra = ("xenith.boottrace " + extra).strip()
     vifs = [{"bridge": "xenbr0", "mac": _mac(name)}] if a.net else []
     disks, copies = [], []
     for i, spec in enumerate(a.disk):

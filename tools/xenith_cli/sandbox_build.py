@@ -41,6 +41,9 @@ DOM0_PACKAGES = [
     "bridge-utils", "busybox", "e2fsprogs", "curl", "wrk", "iperf3", "fio",
     "iputils-ping", "netcat-openbsd", "tcpdump", "socat", "dnsmasq-base",
     "util-linux", "python3-minimal", "dmsetup",
+    # for the reference domU only (its HTTP server, see REF_BINARIES;
+    # dom0 never starts it: debootstrap's fake start-stop-daemon)
+    "nginx-light",
 ]
 
 # Kernel modules dom0 loads (dependencies are resolved by modprobe).
@@ -57,7 +60,7 @@ DOM0_MODULES = [
 REF_MODULES = ["xen-netfront", "xen-blkfront", "ext4"]
 
 # Binaries copied (with their libraries) into the reference guest.
-REF_BINARIES = ["/usr/bin/iperf3", "/usr/bin/fio"]
+REF_BINARIES = ["/usr/bin/iperf3", "/usr/bin/fio", "/usr/sbin/nginx"]
 
 TOOLS_DIR = os.path.join(REPO, "tools", "sandbox")
 
@@ -307,10 +310,21 @@ def _ldd_closure(rootfs, binaries):
     return sorted(libs)
 
 
+def _httpd_file(size):
+    """apps/httpd's generated static file of `size` bytes."""
+    import importlib.util
+    path = os.path.join(REPO, "apps", "httpd", "gen_files.py")
+    spec = importlib.util.spec_from_file_location("xenith_httpd_files", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.content(size)
+
+
 def build_refguest(lay):
     if _stage_done(lay.ref_dir):
         return
-    with step("reference Linux PV guest initramfs (busybox, iperf3, fio)",
+    with step("reference Linux PV guest initramfs (busybox, iperf3, fio, "
+              "nginx)",
               lay.ref_dir):
         tmp = _stage_tmp(lay.ref_dir)
         root = os.path.join(tmp, "root")
@@ -337,6 +351,11 @@ def build_refguest(lay):
         os.chmod(d, 0o755)
         with open(os.path.join(root, "var", "www", "index.html"), "w") as fh:
             fh.write("<html><body>xenith reference guest</body></html>\n")
+        # The very bytes xenith's httpd serves at /1k and /64k, so the
+        # HTTP benchmark compares the same file (apps/httpd/gen_files.py).
+        for name, size in (("1k", 1024), ("64k", 65536)):
+            with open(os.path.join(root, "var", "www", name), "wb") as fh:
+                fh.write(_httpd_file(size))
         _pack_cpio(root, lay.ref_initrd.replace(lay.ref_dir, tmp))
         shutil.rmtree(root)
         _stage_commit(tmp, lay.ref_dir)

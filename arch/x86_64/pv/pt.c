@@ -187,8 +187,17 @@ bool arch_is_mapped(uintptr_t va, size_t len)
     return true;
 }
 
-/* A fresh, zeroed, read-only table page hooked at parent[index]. */
-static int new_table(uint64_t *parent, unsigned int index)
+/*
+ * A fresh, read-only table page hooked at parent[index]: zeroed, or for
+ * an L1 with fill set, already holding RW+NX data mappings of every page
+ * of its 2 MiB (below nr_pages), written while the page is still ours
+ * to write. Xen validates the whole table once when it is hooked, which
+ * replaces 512 mmu_update entries by two hypercalls (boot's largest
+ * cost). Only used for a region with no L1 yet, so none of its pages is
+ * mapped, and so none is a page table (tables are always mapped).
+ */
+static int new_table(uint64_t *parent, unsigned int index, bool fill,
+                     uintptr_t region)
 {
     unsigned long pfn = next_free_pfn++;
     void *va = (void *)(pfn << ARCH_PAGE_SHIFT);
@@ -198,6 +207,14 @@ static int new_table(uint64_t *parent, unsigned int index)
     if (pfn >= nr_pages || !arch_is_mapped((uintptr_t)va, ARCH_PAGE_SIZE))
         return -ENOMEM;
     memset(va, 0, ARCH_PAGE_SIZE);
+    if (fill) {
+        uint64_t *t = va;
+        unsigned long first = region >> ARCH_PAGE_SHIFT;
+
+        for (unsigned long k = 0; k < 512 && first + k < nr_pages; k++)
+            t[k] = ((uint64_t)p2m[first + k] << ARCH_PAGE_SHIFT) | PT_DATA |
+                   nx_bit;
+    }
     rc = arch_hypercall(__HYPERVISOR_update_va_mapping, (unsigned long)va,
                         ((uint64_t)mfn << ARCH_PAGE_SHIFT) | PT_RO | nx_bit,
                         UVMF_INVLPG, 0, 0);
@@ -210,8 +227,12 @@ static int new_table(uint64_t *parent, unsigned int index)
     return batch_flush();
 }
 
-/* Make sure the L1 table for va exists; returns it or NULL. */
-static uint64_t *ensure_l1(uintptr_t va, int *err)
+/*
+ * Make sure the L1 table for va exists; returns it or NULL. With fill,
+ * an L1 made here maps its whole region already (new_table), and
+ * *filled says so.
+ */
+static uint64_t *ensure_l1(uintptr_t va, int *err, bool fill, bool *filled)
 {
     uint64_t *t = l4_table;
 
@@ -219,10 +240,14 @@ static uint64_t *ensure_l1(uintptr_t va, int *err)
         unsigned int i = idx(va, level);
 
         if (!(t[i] & PTE_P)) {
+            bool f = fill && level == 2;
+
             /* Hooking must see earlier leaf updates already applied. */
             *err = batch_flush();
             if (*err == 0)
-                *err = new_table(t, i);
+                *err = new_table(t, i, f, va & ~((2UL << 20) - 1));
+            if (*err == 0 && f)
+                *filled = true;
             if (*err)
                 return NULL;
         }
@@ -235,11 +260,15 @@ static int set_leaf(uintptr_t va, uint64_t flags)
 {
     uint64_t *l1;
     int err = 0;
+    bool filled = false;
     unsigned long pfn = va >> ARCH_PAGE_SHIFT;
 
-    l1 = ensure_l1(va, &err);
+    /* A data mapping in a region without an L1 maps the whole region. */
+    l1 = ensure_l1(va, &err, flags == (PT_DATA | nx_bit), &filled);
     if (!l1)
         return err ? err : -EFAULT;
+    if (filled)
+        return 0;
     return batch_add(table_ma(l1) + idx(va, 1) * 8,
                      flags ? (((uint64_t)p2m[pfn] << ARCH_PAGE_SHIFT) | flags)
                            : 0);
@@ -297,8 +326,10 @@ int arch_mm_init(const start_info_t *si, struct arch_mem_region *free)
         uint64_t *l1 = l1_of(va);
 
         if (l1 && (l1[idx(va, 1)] & PTE_P)) {
-            /* Builder's padding: keep it, but not executable. */
-            if (nx_bit && pfn >= next_free_pfn && !is_table_pfn(si, pfn))
+            /* Builder's padding: keep it, but not executable (a region
+             * set_leaf filled is NX already). */
+            if (nx_bit && pfn >= next_free_pfn && !is_table_pfn(si, pfn) &&
+                !(l1[idx(va, 1)] & PTE_NX))
                 rc = batch_add(table_ma(l1) + idx(va, 1) * 8,
                                l1[idx(va, 1)] | nx_bit);
             continue;

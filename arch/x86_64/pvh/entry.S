@@ -213,11 +213,16 @@ pvh_block:
 trap_common:
     SAVE_GPRS
     movq %rsp, %rdi
+    movq %rsp, %rbx
     andq $-16, %rsp
     xorl %ebp, %ebp
-    call trap_handle         /* reports and crashes the domain */
-5:  hlt
-    jmp 5b
+    call trap_handle         /* reports and crashes the domain, or */
+    /* returns from a debugger stop (#BP/#DB, arch/x86_64/gdb.c): leave
+     * through the frame as the debugger left it (rip, TF). */
+    movq %rbx, %rsp
+    RESTORE_GPRS
+    addq $16, %rsp           /* vector, error code */
+    iretq
 
 /* The event callback vector (HVM_PARAM_CALLBACK_IRQ, vector type). */
     .globl pvh_upcall

@@ -315,6 +315,48 @@ static void persistent_pool_reuses_writable_grants(void **state)
     assert_int_equal(f->fb.env.live_pages, 0);
 }
 
+static void done_count(struct xn_blkreq *req, void *arg);
+
+/* More pages out at once than BLKFRONT_POOL_MAX: with persistent grants
+ * every one comes back to the pool, none is revoked (a backend may keep
+ * any of them mapped) and the next burst reuses the same grants. */
+static void persistent_pool_keeps_more_than_pool_max(void **state)
+{
+    struct fx *f = *state;
+    enum { N = 24, LEN = 64 * 4096 };
+    uint8_t *buf = calloc(N, LEN);
+    struct xn_blkreq r[N];
+    unsigned int done = 0, used;
+
+    assert_non_null(buf);
+    connect_shape(f, &(struct shape){.persistent = true, .indirect = 64});
+    for (unsigned int round = 0; round < 2; round++) {
+        for (unsigned int i = 0; i < N; i++) {
+            r[i] = (struct xn_blkreq){.op = XN_BLK_WRITE,
+                                      .sector = (i % 16) * (LEN / 512),
+                                      .buf = buf + (size_t)i * LEN,
+                                      .len = LEN,
+                                      .done = done_count,
+                                      .arg = &done};
+            assert_int_equal(xn_blkdev_submit(&f->bf.dev, &r[i]), 0);
+        }
+        while (fbb_serve(&f->fb, 0) > 0)
+            ;
+        fbb_push(&f->fb, 0);
+        assert_int_equal(xn_blkdev_poll(&f->bf.dev), N);
+        /* 24 x (64 data + 1 descriptor) pages, all pooled, none freed */
+        assert_int_equal(f->bf.pool_n, N * 65);
+        if (round == 0)
+            used = f->bf.fe.grants_used;
+        else /* the second burst took them from the pool: no new grant */
+            assert_int_equal(f->bf.fe.grants_used, used);
+    }
+    assert_true(N * 65 > BLKFRONT_POOL_MAX);
+    assert_int_equal(done, 2 * N);
+    assert_false(f->bf.leaked);
+    free(buf);
+}
+
 static void page_allocation_failure_leaves_nothing_behind(void **state)
 {
     struct fx *f = *state;
@@ -337,6 +379,48 @@ static void page_allocation_failure_leaves_nothing_behind(void **state)
 }
 
 /* ---- several in flight ---- */
+
+static void done_count(struct xn_blkreq *req, void *arg);
+
+/* Out of grants (the quota) with requests out: busy, like a full ring,
+ * until a completion gives grants back; with nothing out: a failure. */
+static void out_of_grants_with_requests_out_is_busy(void **state)
+{
+    struct fx *f = *state;
+    static uint8_t a[8192], b[8192];
+    struct xn_blkreq ra = {.op = XN_BLK_WRITE, .buf = a, .len = sizeof(a)};
+    struct xn_blkreq rb = {.op = XN_BLK_WRITE, .buf = b, .len = sizeof(b),
+                           .sector = 16};
+    unsigned int done = 0;
+    blkif_request_t rq;
+
+    connect_shape(f, &(struct shape){0});
+    ra.done = rb.done = done_count;
+    ra.arg = rb.arg = &done;
+    f->bf.fe.grant_quota = f->bf.fe.grants_used + 3;
+    assert_int_equal(xn_blkdev_submit(&f->bf.dev, &ra), 0);
+    /* One grant left for two pages: wait, nothing queued, nothing lost. */
+    assert_int_equal(xn_blkdev_submit(&f->bf.dev, &rb), -EAGAIN);
+    assert_int_equal(f->bf.q[0].ring.req_prod_pvt, 1);
+    assert_int_equal(f->bf.fe.grants_used + 1, f->bf.fe.grant_quota);
+    assert_int_equal(fbb_pop(&f->fb, 0, &rq), 1);
+    fbb_respond(&f->fb, 0, rq.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+    fbb_push(&f->fb, 0);
+    assert_int_equal(xn_blkdev_poll(&f->bf.dev), 1);
+    assert_int_equal(xn_blkdev_submit(&f->bf.dev, &rb), 0);
+    assert_int_equal(fbb_pop(&f->fb, 0, &rq), 1);
+    fbb_respond(&f->fb, 0, rq.id, BLKIF_OP_WRITE, BLKIF_RSP_OKAY);
+    fbb_push(&f->fb, 0);
+    assert_int_equal(xn_blkdev_poll(&f->bf.dev), 1);
+    assert_int_equal(done, 2);
+    assert_int_equal(ra.status, 0);
+    assert_int_equal(rb.status, 0);
+    /* Nothing in flight: no completion will come, so a failure. */
+    f->bf.fe.grant_quota = f->bf.fe.grants_used + 1;
+    assert_int_equal(xn_blkdev_submit(&f->bf.dev, &rb), -ENOSPC);
+    assert_int_equal(f->bf.q[0].nr_free, f->bf.ring_size);
+    assert_false(f->bf.fe.broken);
+}
 
 static void done_count(struct xn_blkreq *req, void *arg)
 {
@@ -658,8 +742,10 @@ int main(void)
         T(read_only_disk_refuses_writes_before_the_ring),
         T(per_request_grants_are_revoked_and_readonly_for_writes),
         T(persistent_pool_reuses_writable_grants),
+        T(persistent_pool_keeps_more_than_pool_max),
         T(page_allocation_failure_leaves_nothing_behind),
         T(ring_fills_then_completes_in_any_order),
+        T(out_of_grants_with_requests_out_is_busy),
         T(queues_share_the_load),
         T(flush_uses_cache_flush_then_barrier_then_nothing),
         T(refused_flush_disables_the_feature),

@@ -56,9 +56,16 @@ static void cb_kick(struct xn_netdev *dev, void *arg)
 /* A connected device with nq queues and the given backend features. */
 struct fx *make(unsigned int nq, bool sg, bool gso, bool split)
 {
+    return make_bufs(nq, sg, gso, split, 0, 0);
+}
+
+struct fx *make_bufs(unsigned int nq, bool sg, bool gso, bool split,
+                     unsigned int rx_bufs, unsigned int tx_bufs)
+{
     struct fx *f = calloc(1, sizeof(*f));
     struct xenbus_front_env ops;
-    struct netfront_config cfg = {.max_queues = nq};
+    struct netfront_config cfg = {
+        .max_queues = nq, .rx_bufs = rx_bufs, .tx_bufs = tx_bufs};
 
     assert_non_null(f);
     fnb_init(&f->fb);

@@ -36,6 +36,9 @@ extern uint8_t pattern[70000];
 
 /* A connected netfront with nq queues and the given features. */
 struct fx *make(unsigned int nq, bool sg, bool gso, bool split);
+/* The same with rx_bufs/tx_bufs buffer pages per queue (0: the ring). */
+struct fx *make_bufs(unsigned int nq, bool sg, bool gso, bool split,
+                     unsigned int rx_bufs, unsigned int tx_bufs);
 int setup(void **state);
 int teardown(void **state);
 /* A packet of n fragments of lens[i] bytes cut from pattern. */

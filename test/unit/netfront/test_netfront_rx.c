@@ -322,7 +322,112 @@ static void rx_endless_extra_chain_breaks(void **state)
     expect_broken(f, netfront_poll(&f->nf, 8));
 }
 
+/* ---- fewer buffers than ring slots (a small memory profile) ---- */
+
+static int setup_small(void **state)
+{
+    *state = make_bufs(1, true, true, false, 32, 32);
+    return 0;
+}
+
+static void small_bufs_post_only_what_they_own(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(q0(f)->rx_n, 32);
+    assert_int_equal(q0(f)->tx_n, 32);
+    assert_int_equal(fnb_rx_posted(&f->fb, 0), 32);
+    /* Two rings and 32 + 32 pages granted, not 2 + 512. */
+    assert_int_equal(gnttab_nr_free(), f->nr_free0 - 2 - 64);
+    for (unsigned int i = 32; i < RING; i++) {
+        assert_null(q0(f)->rx_buf[i]);
+        assert_null(q0(f)->tx_buf[i]);
+    }
+}
+
+static void small_bufs_wrap_the_ring_many_times(void **state)
+{
+    struct fx *f = *state;
+
+    /* Sizes whose slot counts (1, 3, 2) do not divide 32 or 256, so
+     * the buffer ids and the ring slots fall out of step. */
+    for (unsigned int i = 0; i < 4 * RING; i++) {
+        size_t len = i % 3 == 0 ? 60 : i % 3 == 1 ? 9000 : 5000;
+
+        assert_true(fnb_rx_put(&f->fb, 0, pattern + i % 64, len, 4096, 0,
+                               NULL) > 0);
+        fnb_rx_push(&f->fb, 0);
+        assert_int_equal(netfront_poll(&f->nf, 8), 1);
+        assert_int_equal(f->rx_len, len);
+        assert_memory_equal(f->rx_data, pattern + i % 64, len);
+        assert_int_equal(fnb_rx_posted(&f->fb, 0), 32);
+    }
+    assert_int_equal(f->rx_count, 4 * RING);
+    assert_false(f->nf.fe.broken);
+}
+
+static void small_bufs_id_of_the_ring_slot_breaks(void **state)
+{
+    struct fx *f = *state;
+    netif_rx_back_ring_t *r = &f->fb.rx[0];
+
+    for (unsigned int i = 0; i < 32; i++) {
+        assert_int_equal(fnb_rx_put(&f->fb, 0, pattern, 60, 4096, 0, NULL),
+                         1);
+        fnb_rx_push(&f->fb, 0);
+        assert_int_equal(netfront_poll(&f->nf, 8), 1);
+    }
+    /* Ring index 32 carries buffer 0: id 32 (its slot number, valid
+     * with 256 buffers) names a buffer this queue does not have. */
+    r->req_cons++;
+    *RING_GET_RESPONSE(r, r->rsp_prod_pvt++) =
+        (netif_rx_response_t){.id = 32, .status = 60};
+    fnb_rx_push(&f->fb, 0);
+    expect_broken(f, netfront_poll(&f->nf, 8));
+    assert_int_equal(f->rx_count, 32);
+}
+
+static void small_bufs_tx_stops_at_its_buffers(void **state)
+{
+    struct fx *f = *state;
+    size_t lens[] = {60};
+    struct xn_pkt p = pkt_of(lens, 1);
+
+    for (unsigned int i = 0; i < 32; i++)
+        assert_int_equal(xn_netdev_tx(&f->nf.dev, &p), 0);
+    /* 224 ring slots are free, but no buffer is. */
+    assert_int_equal(xn_netdev_tx(&f->nf.dev, &p), -EAGAIN);
+    for (unsigned int i = 0; i < 32; i++) {
+        assert_int_equal(fnb_tx_pop(&f->fb, 0, &f->tp), 1);
+        assert_true(f->tp.ids[0] < 32);
+        fnb_tx_complete(&f->fb, 0, &f->tp, NETIF_RSP_OKAY);
+    }
+    fnb_tx_push(&f->fb, 0);
+    assert_int_equal(xn_netdev_tx(&f->nf.dev, &p), 0);
+    assert_false(f->nf.fe.broken);
+}
+
+static void buffer_counts_are_clamped(void **state)
+{
+    static const unsigned int in[][2] = {
+        {0, 256}, {1, 32}, {31, 32}, {32, 32}, {100, 64},
+        {255, 128}, {256, 256}, {5000, 256}};
+    struct netfront nf;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+        memset(&nf, 0, sizeof(nf));
+        nf.cfg.rx_bufs = nf.cfg.tx_bufs = in[i][0];
+        netfront_size_bufs(&nf);
+        assert_int_equal(nf.cfg.rx_bufs, in[i][1]);
+        assert_int_equal(nf.cfg.tx_bufs, in[i][1]);
+        netfront_size_bufs(&nf); /* idempotent */
+        assert_int_equal(nf.cfg.rx_bufs, in[i][1]);
+    }
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define TS(fn) cmocka_unit_test_setup_teardown(fn, setup_small, teardown)
 
 int main(void)
 {
@@ -350,6 +455,11 @@ int main(void)
         T(rx_bad_extra_breaks),
         T(rx_bad_gso_type_breaks),
         T(rx_endless_extra_chain_breaks),
+        TS(small_bufs_post_only_what_they_own),
+        TS(small_bufs_wrap_the_ring_many_times),
+        TS(small_bufs_id_of_the_ring_slot_breaks),
+        TS(small_bufs_tx_stops_at_its_buffers),
+        cmocka_unit_test(buffer_counts_are_clamped),
     };
 
     for (size_t i = 0; i < sizeof(pattern); i++)

@@ -434,6 +434,31 @@ static void watch_queue_overflow_coalesces(void **state)
     assert_true(n >= 1 && n < 20);
 }
 
+/*
+ * Events ahead of a reply that overfill the ring: the daemon sleeps on a
+ * full ring until notified, so the client must notify after it reads.
+ */
+static void burst_over_a_ring_needs_a_kick_after_reading(void **state)
+{
+    struct fx *f = *state;
+    struct xs_watch w;
+    char buf[64];
+    char path[100];
+    unsigned before;
+
+    assert_int_equal(xs_watch_add(&f->c, &w, "be"), 0);
+    fake_xs_set(&f->d, "be/x", "1");
+    for (int i = 0; i < 30; i++) { /* 30 * ~100 bytes: three rings' worth */
+        snprintf(path, sizeof(path), "be/%090d", i);
+        fake_xs_inject_event(&f->d, path, w.token);
+    }
+    before = f->d.notifies;
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "be/x", buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "1");
+    assert_true(f->d.notifies >= before + 3); /* request + a kick per ring */
+    assert_false(f->c.broken);
+}
+
 static void reply_with_wrong_req_id_ignored(void **state)
 {
     struct fx *f = *state;
@@ -609,6 +634,7 @@ int main(void)
         T(event_for_unknown_token_dropped),
         T(malformed_event_dropped),
         T(watch_queue_overflow_coalesces),
+        T(burst_over_a_ring_needs_a_kick_after_reading),
         T(reply_with_wrong_req_id_ignored),
         TW(reply_of_wrong_type_is_eio),
         T(oversized_reply_breaks_connection),
