@@ -742,10 +742,14 @@ def t_kvstore_durability():
         name = out.strip().splitlines()[-1] if out.strip() else ""
         expect(rc == 0 and name.startswith("xn-"), "kvstore is up")
         names.append(name)
-        _, res, _ = dom0("python3 /tmp/kvload.py put -n 10000 --conns 4 "
-                         f"--host 10.0.0.65 --destroy {name} "
-                         "--state /tmp/kv-t.json", timeout=900)
+        rc, res, _ = dom0("python3 /tmp/kvload.py put -n 10000 --conns 4 "
+                          f"--host 10.0.0.65 --destroy {name} "
+                          "--state /tmp/kv-t.json", check=False,
+                          timeout=900)
         print(res[-800:])
+        if rc != 0:
+            autopsy(name, "10.0.0.65", 7000)
+        expect(rc == 0, "10,000 puts acknowledged on 4 connections")
         _, lst, _ = dom0("xl list", check=False)
         expect(name not in lst, "the guest was destroyed right after the "
                "last acknowledged put")
@@ -798,6 +802,34 @@ for _m in ("lifecycle_tests", "suspend_tests", "flush_tests", "hostile_tests",
     _join(_m)
 
 
+def autopsy(name, ip=None, port=None):
+    """What a guest that stopped answering was doing, for the log of a
+    failed test: its state, its data/xenith counters, two samples of its
+    vCPU registers and stack (xenctx), and whether it still answers a
+    ping and a new TCP connection. Prints; never fails."""
+    probe = ""
+    if ip:
+        probe += f"echo '# ping'; ping -c 2 -W 2 {ip} | tail -2; "
+    if ip and port:
+        probe += (f"echo '# new connection to {ip}:{port}'; timeout 10 "
+                  f"python3 -c 'import socket; s=socket.create_connection("
+                  f"(\"{ip}\", {port}), timeout=8); print(\"connected\")' "
+                  f"2>&1 | tail -1; ")
+    script = (
+        f"id=$(xl domid {name} 2>/dev/null) || {{ echo '# {name}: gone'; "
+        f"exit 0; }}; echo \"# {name} (domain $id)\"; xl list {name}; "
+        + probe +
+        "echo '# data/xenith'; xenstore-ls -f /local/domain/$id/data "
+        "2>/dev/null | tail -80; "
+        "xc=$(ls /usr/lib/xen*/bin/xenctx 2>/dev/null | head -1); "
+        "if [ -n \"$xc\" ]; then for i in 1 2; do echo '# xenctx'; "
+        "$xc -S $id 0 2>&1 | head -40; sleep 1; done; fi")
+    print(f"--- autopsy of {name} ---")
+    rc, out, _ = xenith("sandbox", "exec", "--timeout", "90", "--", script,
+                        check=False, timeout=150)
+    print(out)
+
+
 # ------------------------------------------------------------------------
 
 def main():
@@ -817,6 +849,7 @@ def main():
         why = f"timed out: {e}" if isinstance(
             e, subprocess.TimeoutExpired) else str(e)
         for g in DETACHED:
+            autopsy(g)
             print(f"--- console of {g} (last 40 lines) ---")
             xenith("sandbox", "exec", "--timeout", "60", "--",
                    f"tail -n 40 /var/log/xen/console/guest-{g}.log",

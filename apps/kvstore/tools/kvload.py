@@ -106,9 +106,13 @@ def cmd_put(a):
     for t in ts:
         t.join()
     t1 = time.time()
-    if not a.destroy_at:
-        destroy(a, state)
     total = sum(acked)
+    if not a.destroy_at and total == a.n and not errors:
+        destroy(a, state)
+    elif a.destroy and not a.destroy_at:
+        # A failed run keeps the domain for the caller to inspect (and
+        # destroy): a guest that stopped answering is evidence.
+        state["destroyer"].kill()
     with open(a.state, "w") as f:
         json.dump({"n": a.n, "conns": a.conns, "tag": a.tag,
                    "base": a.base, "acked": acked}, f)
