@@ -286,6 +286,21 @@ bool evtchn_is_pending(evtchn_port_t port)
                      port % BITS_PER_WORD);
 }
 
+bool evtchn_is_masked(evtchn_port_t port)
+{
+    if (port >= EVTCHN_NR_PORTS || !ev.s)
+        return true;
+    return word_test(&ev.s->evtchn_mask[port / BITS_PER_WORD],
+                     port % BITS_PER_WORD);
+}
+
+void evtchn_upcall_state(bool *pending, bool *masked)
+{
+    *pending = ev.v && __atomic_load_n(&ev.v->evtchn_upcall_pending,
+                                       __ATOMIC_SEQ_CST);
+    *masked = !ev.v || ev.v->evtchn_upcall_mask;
+}
+
 /* ---- upcall ---- */
 
 static void dispatch_word(unsigned int word)

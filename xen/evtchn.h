@@ -95,6 +95,11 @@ void evtchn_unmask(evtchn_port_t port);
 void evtchn_clear(evtchn_port_t port);
 
 bool evtchn_is_pending(evtchn_port_t port);
+bool evtchn_is_masked(evtchn_port_t port);
+
+/* This vCPU's evtchn_upcall_pending and evtchn_upcall_mask, for a
+ * diagnostic line (false, true before evtchn_init). */
+void evtchn_upcall_state(bool *pending, bool *masked);
 
 /*
  * The upcall body, called by the arch entry code with events masked (Xen

@@ -26,10 +26,13 @@ static evtchn_port_t xs_port;
 static volatile bool xs_pending;
 static bool xs_ready;
 
+static unsigned long xs_events; /* glue_event calls, for glue_log */
+
 static void glue_event(evtchn_port_t port, void *arg)
 {
     (void)port;
     (void)arg;
+    xs_events++;
     xs_pending = true;
     sched_wake_all(&xs_wq);
 }
@@ -65,10 +68,26 @@ static uint64_t glue_now(void *arg)
     return time_monotonic_ns();
 }
 
+/*
+ * Every xenstore error comes with the state that tells a silent
+ * xenstored (req_cons behind req_prod: it never read the request) from a
+ * lost event (rsp_prod ahead of rsp_cons with the port pending).
+ */
 static void glue_log(void *arg, const char *msg)
 {
+    const struct xenstore_domain_interface *in = xs_main.intf;
+    bool up, um;
+
     (void)arg;
+    evtchn_upcall_state(&up, &um);
     printf("%s\n", msg);
+    printf("xenstore:   ring req %u/%u rsp %u/%u; port %u pending %d "
+           "masked %d; %lu events, waiter flag %d; upcall pending %d "
+           "mask %d\n",
+           (unsigned)in->req_cons, (unsigned)in->req_prod,
+           (unsigned)in->rsp_cons, (unsigned)in->rsp_prod, (unsigned)xs_port,
+           evtchn_is_pending(xs_port), evtchn_is_masked(xs_port), xs_events,
+           xs_pending, up, um);
 }
 
 int xenstore_init(unsigned long store_mfn, evtchn_port_t port)

@@ -308,8 +308,12 @@ static int netdev_devinit(const start_info_t *si, uint64_t timeout_ns)
     sched_waitq_init(&link_wq);
     nf_cfg.timeout_ns = timeout_ns;
     /* Buffer pages per queue from the memory profile (kernel/memprof.h). */
-    nf_cfg.rx_bufs = memprof_get()->nf_rx_bufs;
-    nf_cfg.tx_bufs = memprof_get()->nf_tx_bufs;
+    {
+        const struct memprof *mp = memprof_get();
+
+        nf_cfg.rx_bufs = mp->nf_rx_bufs;
+        nf_cfg.tx_bufs = mp->nf_tx_bufs;
+    }
     probed = true;
     return devbus_attach(&netdev_bus, timeout_ns);
 }

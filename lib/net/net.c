@@ -167,6 +167,7 @@ static void net_bringup(void)
     if (!dev->link_up)
         printf("[xenith] net: eth0 link is down; configuring anyway\n");
     status = 0;
+    net_mem_stats_register();
 
     if (cfg.dhcp) {
         if (!configure_dhcp())

@@ -26,6 +26,9 @@ struct net_mem_stats {
 };
 extern struct net_mem_stats net_mem;
 
+/* Publish net_mem under data/xenith/net/mem (kernel/stats.h). */
+void net_mem_stats_register(void);
+
 /* Active TCP connections (lwIP's tcp_active_pcbs; core lock held). */
 unsigned int net_tcp_connections(void);
 

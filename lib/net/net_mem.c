@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "kernel/memprof.h"
+#include "kernel/stats.h"
 #include "lib/net/net.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/tcp.h"
@@ -107,4 +108,36 @@ int net_tcp_inpacket(const struct tcp_pcb *pcb, const struct tcp_hdr *hdr)
         return ERR_OK;
     net_mem.syn_drops++;
     return ERR_MEM; /* dropped: the client sends its SYN again */
+}
+
+/* ---- data/xenith/net/mem: the counters, for the operator ---- */
+
+static const char *const mem_stat_names[] = {
+    "budget", "used", "peak", "failures", "sockets", "syn-drops",
+};
+
+/* Runs in the control thread: plain reads of counters only threads
+ * under the core lock write (a sample may be one update stale). */
+static void mem_stats_sample(void *arg, uint64_t *v)
+{
+    (void)arg;
+    (void)budget();
+    v[0] = net_mem.budget;
+    v[1] = net_mem.used;
+    v[2] = net_mem.peak;
+    v[3] = net_mem.failures;
+    v[4] = net_mem.sockets;
+    v[5] = net_mem.syn_drops;
+}
+
+static struct stats_source mem_source = {
+    .dir = "net/mem",
+    .names = mem_stat_names,
+    .count = sizeof(mem_stat_names) / sizeof(mem_stat_names[0]),
+    .sample = mem_stats_sample,
+};
+
+void net_mem_stats_register(void)
+{
+    (void)stats_register(&mem_source); /* counters are a convenience */
 }
