@@ -317,9 +317,52 @@ static const char *op_name(uint32_t type)
     return "accessing";
 }
 
-/* Wait until pred(c) holds; -ETIMEDOUT at deadline, -EIO when broken. */
+/*
+ * While a request of ours is unanswered, xenstored is told again at
+ * growing intervals (0.1, 0.2, 0.4 ... 1.6 s) and the response ring is
+ * read after each: an event lost on either side, or one xenstored did
+ * not act on, then costs a delay instead of the request. Extra notifies
+ * are harmless to xenstored (it only looks at the ring indices).
+ */
+#define XS_KICK_FIRST_NS (100ull * 1000 * 1000)
+#define XS_KICK_MAX_NS (1600ull * 1000 * 1000)
+
+struct xs_kick {
+    uint64_t next; /* when to notify again */
+    uint64_t gap;
+    unsigned int count;
+};
+
+static void kick_start(struct xs_conn *c, struct xs_kick *k)
+{
+    k->gap = XS_KICK_FIRST_NS;
+    k->next = c->t.now(c->t.arg) + k->gap;
+    k->count = 0;
+}
+
+/* Wait until deadline, or for a kick's turn; notify when it has come. */
+static int kick_wait(struct xs_conn *c, struct xs_kick *k, uint64_t deadline)
+{
+    int rc = c->t.wait(c->t.arg, k && k->next < deadline ? k->next : deadline);
+    uint64_t now = c->t.now(c->t.arg);
+
+    if (k && now >= k->next && now < deadline) {
+        if (c->t.notify)
+            c->t.notify(c->t.arg);
+        k->count++;
+        if (k->gap < XS_KICK_MAX_NS)
+            k->gap *= 2;
+        k->next = now + k->gap;
+    }
+    return rc;
+}
+
+/*
+ * Wait until pred(c) holds; -ETIMEDOUT at deadline, -EIO when broken.
+ * k (NULL: none) re-notifies xenstored while we wait.
+ */
 static int wait_until(struct xs_conn *c, bool (*pred)(struct xs_conn *),
-                      uint64_t deadline)
+                      uint64_t deadline, struct xs_kick *k)
 {
     for (;;) {
         int rc = xs_poll(c);
@@ -330,7 +373,7 @@ static int wait_until(struct xs_conn *c, bool (*pred)(struct xs_conn *),
             return 0;
         if (c->t.now(c->t.arg) >= deadline)
             return -ETIMEDOUT;
-        rc = c->t.wait(c->t.arg, deadline);
+        rc = kick_wait(c, k, deadline);
         if (rc < 0 && rc != -ETIMEDOUT)
             return rc;
     }
@@ -347,7 +390,7 @@ static bool have_reply(struct xs_conn *c)
 
 /* Write all of iov to the request ring, waiting for space until deadline. */
 static int send_all(struct xs_conn *c, const struct xs_iov *iov, size_t n,
-                    uint64_t deadline)
+                    uint64_t deadline, struct xs_kick *k)
 {
     for (size_t i = 0; i < n; i++) {
         size_t off = 0;
@@ -366,7 +409,7 @@ static int send_all(struct xs_conn *c, const struct xs_iov *iov, size_t n,
             /* Ring full: xenstored consumes and signals us. */
             if (c->t.now(c->t.arg) >= deadline)
                 return -ETIMEDOUT;
-            w = c->t.wait(c->t.arg, deadline);
+            w = kick_wait(c, k, deadline);
             if (w < 0 && w != -ETIMEDOUT)
                 return w;
         }
@@ -384,7 +427,8 @@ static int xs_request(struct xs_conn *c, uint32_t type, xs_tx_t tx,
 {
     struct xsd_sockmsg h = {.type = type, .tx_id = tx};
     struct xs_iov all[4];
-    uint64_t deadline;
+    struct xs_kick kick;
+    uint64_t deadline, start;
     size_t len = 0;
     int rc;
 
@@ -394,10 +438,11 @@ static int xs_request(struct xs_conn *c, uint32_t type, xs_tx_t tx,
         len += iov[i].len;
     if (len > XENSTORE_PAYLOAD_MAX || n + 1 > sizeof(all) / sizeof(all[0]))
         return -E2BIG;
-    deadline = c->t.now(c->t.arg) + c->timeout_ns;
+    start = c->t.now(c->t.arg);
+    deadline = start + c->timeout_ns;
 
     /* Another thread's request may be in flight: one at a time. */
-    rc = wait_until(c, not_busy, deadline);
+    rc = wait_until(c, not_busy, deadline, NULL);
     if (rc < 0)
         goto fail;
     c->busy = true;
@@ -409,13 +454,19 @@ static int xs_request(struct xs_conn *c, uint32_t type, xs_tx_t tx,
 
     all[0] = (struct xs_iov){&h, sizeof(h)};
     memcpy(all + 1, iov, n * sizeof(*iov));
-    rc = send_all(c, all, n + 1, deadline);
+    kick_start(c, &kick);
+    rc = send_all(c, all, n + 1, deadline, &kick);
     if (rc == -ETIMEDOUT) {
         /* A half-written request desynchronises the stream for good. */
         xs_break(c, "request ring stayed full");
     }
     if (rc == 0)
-        rc = wait_until(c, have_reply, deadline);
+        rc = wait_until(c, have_reply, deadline, &kick);
+    c->renotified += kick.count;
+    if (rc == 0 && kick.count)
+        xs_log(c, "xenstore: %s %s answered after %u re-notification(s), "
+               "%llu ms", op_name(type), path, kick.count,
+               (unsigned long long)((c->t.now(c->t.arg) - start) / 1000000));
     c->inflight = false;
     c->busy = false;
     if (c->t.wake)
@@ -577,7 +628,7 @@ int xs_watch_add(struct xs_conn *c, struct xs_watch *w, const char *path)
 int xs_suspend(struct xs_conn *c)
 {
     uint64_t deadline = c->t.now(c->t.arg) + c->timeout_ns;
-    int rc = wait_until(c, not_busy, deadline);
+    int rc = wait_until(c, not_busy, deadline, NULL);
 
     if (rc < 0) {
         xs_log(c, "xenstore: a request is still in flight, cannot suspend");

@@ -112,6 +112,7 @@ struct xs_conn {
     /* counters for diagnostics and tests */
     unsigned long dropped_replies; /* stale or unsolicited replies */
     unsigned long dropped_events;  /* malformed or unknown-token events */
+    unsigned long renotified;      /* notifies repeated for a late reply */
     char last_error[160];
 };
 

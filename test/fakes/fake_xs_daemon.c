@@ -418,7 +418,10 @@ void fake_xs_step(struct fake_xs *fx)
 {
     if (fx->stalled)
         return;
-    consume_requests(fx);
+    if (!fx->needs_notify || fx->notifies != fx->acted_at_notify) {
+        fx->acted_at_notify = fx->notifies;
+        consume_requests(fx);
+    }
     push_responses(fx);
 }
 
@@ -426,7 +429,14 @@ void fake_xs_step(struct fake_xs *fx)
 
 static void t_notify(void *arg)
 {
-    ((struct fake_xs *)arg)->notifies++;
+    struct fake_xs *fx = arg;
+
+    if (fx->lose_notifies) {
+        fx->lose_notifies--;
+        fx->lost_notifies++;
+        return;
+    }
+    fx->notifies++;
 }
 
 static int t_wait(void *arg, uint64_t deadline)

@@ -33,6 +33,13 @@ struct fake_xs {
     unsigned fail_commits; /* next N commits answer EAGAIN */
     uint64_t step_ns;      /* fake time per wait() call */
     /*
+     * Like xenstored, read the request ring only after a notify it has
+     * not acted on yet; lose_notifies drops the next N notifies (an
+     * event lost between the domains).
+     */
+    bool needs_notify;
+    unsigned lose_notifies;
+    /*
      * Called after every XS_WRITE is applied and answered: a test's
      * backend model reacts here (e.g. to the frontend's state node).
      */
@@ -45,6 +52,7 @@ struct fake_xs {
     /* observations */
     uint64_t now_ns;
     unsigned notifies;
+    unsigned lost_notifies;
     unsigned waits;
     unsigned wakes;
     unsigned requests;
@@ -64,6 +72,7 @@ struct fake_xs {
     uint32_t next_tx;
     bool rsp_blocked;           /* ring filled with more pending */
     unsigned blocked_at_notify; /* notifies seen when it filled */
+    unsigned acted_at_notify;   /* notifies seen at the last request read */
 };
 
 /* Fresh daemon; ring indices start at start_idx (test 32-bit wrap). */

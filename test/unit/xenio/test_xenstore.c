@@ -459,6 +459,54 @@ static void burst_over_a_ring_needs_a_kick_after_reading(void **state)
     assert_false(f->c.broken);
 }
 
+/*
+ * The notify of a request is lost (or xenstored never acts on it): the
+ * client notifies again while it waits, so the request is answered late
+ * instead of timing out, and the late answer is logged.
+ */
+static void lost_notify_is_repeated_until_answered(void **state)
+{
+    struct fx *f = *state;
+    char buf[8];
+
+    fake_xs_set(&f->d, "k", "v");
+    f->d.needs_notify = true;
+    f->d.step_ns = 10ull * 1000 * 1000; /* 10 ms per wait */
+    /* the request's two (header, then payload) and the first kick */
+    f->d.lose_notifies = 3;
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)), 1);
+    assert_string_equal(buf, "v");
+    assert_int_equal(f->d.lost_notifies, 3);
+    assert_int_equal(f->c.renotified, 2);
+    /* kicks at 0.1 (lost) and 0.3 s: answered inside the 1 s timeout */
+    assert_true(f->d.now_ns < 400ull * 1000 * 1000);
+    assert_non_null(strstr(f->d.last_log, "after 2 re-notification(s)"));
+    assert_false(f->c.broken);
+
+    /* a prompt answer is not re-notified, nor logged */
+    f->d.logs = 0;
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)), 1);
+    assert_int_equal(f->c.renotified, 2);
+    assert_int_equal(f->d.logs, 0);
+}
+
+/* A silent xenstored is still a timeout, re-notified at growing gaps. */
+static void silent_daemon_times_out_with_bounded_kicks(void **state)
+{
+    struct fx *f = *state;
+    char buf[8];
+
+    f->d.needs_notify = true;
+    f->d.lose_notifies = 1000;
+    f->d.step_ns = 10ull * 1000 * 1000;
+    f->c.timeout_ns = 10ull * 1000 * 1000 * 1000;
+    assert_int_equal(xs_read(&f->c, XS_TX_NONE, "k", buf, sizeof(buf)),
+                     -ETIMEDOUT);
+    /* kicks at 0.1, 0.3, 0.7, 1.5 s, then every 1.6 s: 3.1 ... 9.5 */
+    assert_int_equal(f->c.renotified, 9);
+    assert_true(f->d.now_ns >= f->c.timeout_ns);
+}
+
 static void reply_with_wrong_req_id_ignored(void **state)
 {
     struct fx *f = *state;
@@ -632,6 +680,8 @@ int main(void)
         T(resume_after_restore_rewatches_and_drops_stale),
         T(cancelled_suspend_keeps_everything),
         T(event_for_unknown_token_dropped),
+        T(lost_notify_is_repeated_until_answered),
+        T(silent_daemon_times_out_with_bounded_kicks),
         T(malformed_event_dropped),
         T(watch_queue_overflow_coalesces),
         T(burst_over_a_ring_needs_a_kick_after_reading),
