@@ -35,7 +35,7 @@ def _install_tools():
     for src, dst in ((os.path.join(X.REPO, "apps", "kvstore", "tools",
                                    "kvload.py"), "/tmp/kvload.py"),
                      (os.path.join(HERE, "lwreplay.py"), "/tmp/lwreplay.py")):
-        X.dom0(f"cat > {dst} <<'PYEOF'\n" + open(src).read() + "\nPYEOF")
+        X.put_file(dst, open(src).read())
 
 
 def lw_create(tag, mb=16):

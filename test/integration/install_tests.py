@@ -101,23 +101,23 @@ def t_new_templates_boot():
     X.expect(rc == 7, f"hello template: `xenith run .` exits 7 (got {rc})")
     # httpd: dom0 fetches a page and the 64 KiB static file.
     name = _detached([img["httpd"], "--net", "--cmdline",
-                      "ip=10.0.0.82/24 gw=10.0.0.1"], "httpd: listening",
+                      "ip=10.0.0.88/24 gw=10.0.0.1"], "httpd: listening",
                      "httpd template")
     try:
-        _, page, _ = X.dom0("curl -s -f -m 20 http://10.0.0.82/")
+        _, page, _ = X.dom0("curl -s -f -m 20 http://10.0.0.88/")
         X.expect("<html" in page.lower(), "httpd template serves its page")
-        _, n, _ = X.dom0("curl -s -f -m 30 http://10.0.0.82/64k | wc -c")
+        _, n, _ = X.dom0("curl -s -f -m 30 http://10.0.0.88/64k | wc -c")
         X.expect(n.strip() == "65536", "httpd template serves /64k whole")
     finally:
         X.dom0(f"xl destroy {name}", check=False)
     # kvstore: PUT then GET over TCP, on a disk in dom0.
     disk, _ = X.make_disk("t-new-kv", 64)
     name = _detached([img["kvstore"], "--net", "--disk", f"dom0:{disk}",
-                      "--cmdline", "ip=10.0.0.83/24 gw=10.0.0.1"],
+                      "--cmdline", "ip=10.0.0.89/24 gw=10.0.0.1"],
                      "kvstore: listening", "kvstore template")
     try:
         _, res, _ = X.dom0("printf 'PUT tk tv\\nGET tk\\n' | "
-                           "nc -q 2 -w 10 10.0.0.83 7000")
+                           "nc -q 2 -w 10 10.0.0.89 7000")
         X.expect("tv" in res, f"kvstore template: PUT then GET returns the "
                  f"value ({res.strip()!r})")
     finally:

@@ -91,10 +91,6 @@ def need_pvh(test):
                             f"run {test}_pvh")
 
 
-def put_script(path, text):
-    X.dom0(f"cat > {path} <<'PYEOF'\n{text}\nPYEOF")
-
-
 HTTP_LOAD = r"""
 import http.client, json, os, sys, threading, time
 ip, secs, conns = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
@@ -138,7 +134,7 @@ def http_load_start(name, ip):
     """Start HTTP_LOAD in dom0 (8 keep-alive clients, each request's
     start, end and outcome logged) against httpd at ip; returns its
     output file and /stats' request counter before it."""
-    put_script("/tmp/httpload.py", HTTP_LOAD)
+    X.put_file("/tmp/httpload.py", HTTP_LOAD)
     before = stats_requests(ip)
     out = f"/tmp/hl-{name}.json"
     X.dom0(f"rm -f {out}.stop; nohup python3 /tmp/httpload.py {ip} 1800 8 "
@@ -285,7 +281,7 @@ print("PHASE2 ok")
 def echo_first_half(name, ip):
     """Start ECHO_SPLIT in dom0 against ip and wait for its first 100
     exchanges; returns the flag file that lets it do the rest."""
-    put_script("/tmp/echosplit.py", ECHO_SPLIT)
+    X.put_file("/tmp/echosplit.py", ECHO_SPLIT)
     flag = f"/tmp/echo-go-{name}"
     X.dom0(f"rm -f {flag}; nohup python3 /tmp/echosplit.py {ip} {flag} "
            f">/tmp/es-{name}.out 2>&1 &")
@@ -406,7 +402,7 @@ def kvstore_guest(tag, ip, memory=None):
     dom0; yields the domain's name, destroys it."""
     disk, _ = X.make_disk(f"t-{tag}", 64)
     kvload = os.path.join(X.REPO, "apps", "kvstore", "tools", "kvload.py")
-    put_script("/tmp/kvload.py", open(kvload).read())
+    X.put_file("/tmp/kvload.py", open(kvload).read())
     name = f"xn-{tag}"
     mem = ["--memory", str(memory)] if memory else []
     try:

@@ -62,6 +62,13 @@ def dom0(script, check=True, timeout=300):
                   script, check=check, timeout=timeout + 60)
 
 
+def put_file(path, text):
+    """Write `text` to `path` in dom0 atomically (a temporary file, then
+    mv): tests run side by side, and one must never run a script another
+    is half-way through rewriting."""
+    dom0(f"cat > {path}.$$ <<'XNEOF'\n{text}\nXNEOF\nmv -f {path}.$$ {path}")
+
+
 def free_port():
     import socket
     with socket.socket() as s:
@@ -502,14 +509,14 @@ def t_mem_floor_4mb():
     expect("[xenith] mem: profile small (auto" in out,
            "hello at 4 MB chose the small memory profile")
     expect("[xenith] exit 0" in out and rc == 0, "hello runs at 4 MB")
-    with guest("httpd", "httpd: listening", "ip=10.0.0.67/24 gw=10.0.0.1",
+    with guest("httpd", "httpd: listening", "ip=10.0.0.64/24 gw=10.0.0.1",
                memory=4) as (_, con):
         expect("[xenith] mem: profile small (auto" in con,
                "httpd at 4 MB chose the small memory profile")
-        _, page, _ = dom0("curl -s -f -m 10 http://10.0.0.67/")
+        _, page, _ = dom0("curl -s -f -m 10 http://10.0.0.64/")
         expect("<html" in page.lower(), "httpd at 4 MB serves the page")
-        wrk_no_errors("10.0.0.67", " at 4 MB")
-        _, page, _ = dom0("curl -s -f -m 10 http://10.0.0.67/1k | wc -c")
+        wrk_no_errors("10.0.0.64", " at 4 MB")
+        _, page, _ = dom0("curl -s -f -m 10 http://10.0.0.64/1k | wc -c")
         expect(page.strip() == "1024", "httpd at 4 MB still serves after wrk")
 
 
@@ -730,8 +737,7 @@ def t_kvstore_durability():
     new guest on the same disk: every acknowledged key is there."""
     disk, _ = make_disk("t-kv", 64)
     kvload = os.path.join(REPO, "apps", "kvstore", "tools", "kvload.py")
-    dom0("cat > /tmp/kvload.py <<'PYEOF'\n" + open(kvload).read()
-         + "\nPYEOF")
+    put_file("/tmp/kvload.py", open(kvload).read())
     names = []
     try:
         with_args = ["--disk", f"dom0:{disk}"]
@@ -823,7 +829,14 @@ def autopsy(name, ip=None, port=None):
         "2>/dev/null | tail -80; "
         "xc=$(ls /usr/lib/xen*/bin/xenctx 2>/dev/null | head -1); "
         "if [ -n \"$xc\" ]; then for i in 1 2; do echo '# xenctx'; "
-        "$xc -S $id 0 2>&1 | head -40; sleep 1; done; fi")
+        "$xc -S $id 0 2>&1 | head -40; sleep 1; done; fi; "
+        # A PVH guest's own registers (xenctx shows Xen's for an HVM
+        # vCPU), and what Xen said of the domain (a triple fault, say).
+        "echo '# xl dmesg (last 15 lines)'; xl dmesg | tail -15; "
+        "hc=$(ls /usr/lib/xen*/bin/xen-hvmctx 2>/dev/null | head -1); "
+        "if [ -n \"$hc\" ] && xl list -l $id 2>/dev/null | "
+        "grep -q '\"type\": \"pvh\"'; then echo '# xen-hvmctx'; "
+        "$hc $id 2>&1 | grep -A20 -m1 ' CPU: '; fi")
     print(f"--- autopsy of {name} ---")
     rc, out, _ = xenith("sandbox", "exec", "--timeout", "90", "--", script,
                         check=False, timeout=150)

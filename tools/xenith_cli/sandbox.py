@@ -504,7 +504,7 @@ def put_file(src, name):
     share = os.path.join(state_dir(), "share")
     dst = os.path.join(share, name)
     os.makedirs(os.path.dirname(dst), exist_ok=True)
-    tmp = dst + ".part"
+    tmp = f"{dst}.{os.getpid()}.part"  # one per writer: tests run side by side
     shutil.copyfile(src, tmp)
     os.replace(tmp, dst)
     return "/share/" + name
