@@ -811,8 +811,9 @@ for _m in ("lifecycle_tests", "suspend_tests", "flush_tests", "hostile_tests",
 def autopsy(name, ip=None, port=None):
     """What a guest that stopped answering was doing, for the log of a
     failed test: its state, its data/xenith counters, two samples of its
-    vCPU registers and stack (xenctx), and whether it still answers a
-    ping and a new TCP connection. Prints; never fails."""
+    vCPU registers and stack (xenctx), the end of its console log, and
+    whether it still answers a ping and a new TCP connection. Prints;
+    never fails."""
     probe = ""
     if ip:
         probe += f"echo '# ping'; ping -c 2 -W 2 {ip} | tail -2; "
@@ -830,9 +831,14 @@ def autopsy(name, ip=None, port=None):
         "xc=$(ls /usr/lib/xen*/bin/xenctx 2>/dev/null | head -1); "
         "if [ -n \"$xc\" ]; then for i in 1 2; do echo '# xenctx'; "
         "$xc -S $id 0 2>&1 | head -40; sleep 1; done; fi; "
-        # A PVH guest's own registers (xenctx shows Xen's for an HVM
-        # vCPU), and what Xen said of the domain (a triple fault, say).
+        # The guest's last words (a crash report, say).
+        f"echo '# console (last 30 lines)'; "
+        f"tail -30 /var/log/xen/console/guest-{name}.log 2>&1; "
+        # What Xen said: a triple-faulting HVM vCPU is dumped there even
+        # by release builds. Then a PVH guest's own registers (xenctx
+        # shows Xen's for an HVM vCPU).
         "echo '# xl dmesg (last 15 lines)'; xl dmesg | tail -15; "
+        "xl dmesg | grep -A14 \"d${id}v0 Triple fault\" | head -16; "
         "hc=$(ls /usr/lib/xen*/bin/xen-hvmctx 2>/dev/null | head -1); "
         "if [ -n \"$hc\" ] && xl list -l $id 2>/dev/null | "
         "grep -q '\"type\": \"pvh\"'; then echo '# xen-hvmctx'; "

@@ -60,8 +60,8 @@ def count_sandbox_tests(bdir, argv):
 def _jobs(argv):
     """ctest -j from XENITH_TEST_JOBS (default 1, one test after another:
     with 3, the whole suite with every PVH variant took 1653 s, but a
-    kvstore PVH guest triple-faulted under the load, an open bug, issue
-    9's note), unless the ctest arguments already say -j/--parallel."""
+    kvstore PVH guest triple-faulted under the load, an open bug:
+    docs/sandbox.md), unless the ctest arguments already say -j/--parallel."""
     if any(a.startswith(("-j", "--parallel")) for a in argv):
         return []
     v = os.environ.get("XENITH_TEST_JOBS", "1").strip()
